@@ -1,0 +1,4 @@
+//! RFC 7644 §3.4.2.2 filters and §3.5.2 paths (work in progress).
+#![forbid(unsafe_code)]
+#![deny(missing_docs, rustdoc::broken_intra_doc_links)]
+#![warn(missing_debug_implementations)]

@@ -1,0 +1,4 @@
+//! RFC 7644 protocol messages and errors (work in progress).
+#![forbid(unsafe_code)]
+#![deny(missing_docs, rustdoc::broken_intra_doc_links)]
+#![warn(missing_debug_implementations)]
