@@ -2,10 +2,21 @@
 //!
 //! The definitions are the RFC's own JSON (`builtin/*.json`, see `builtin/ERRATA.md` for each
 //! erratum and what it changes), parsed once on first use.
+//!
+//! # Amendments
+//! Three places where the RFC's printed definitions contradict the RFC's own text and examples are
+//! amended in code (so the JSON files stay exactly RFC + errata, and the amendments are visible here):
+//! - User `addresses` gains the `primary` sub-attribute: RFC 7643 §2.4 gives every multi-valued
+//!   attribute `primary`, §4.1.2 describes it for addresses, and the §8.2 example uses it.
+//! - Group `members` gains the `display` sub-attribute (§2.4; the RFC 7644 §3.5.2 examples and
+//!   every IdP send it: Okta O9, Entra E14; reported as erratum 6011).
+//! - [`ResourceSchema::user`] makes the Enterprise User extension optional: the §8.6 figure marks it
+//!   required, but that is one provider's example, and a required extension would reject the plain
+//!   users every IdP creates (§8.1, Okta O4).
 
 use std::sync::OnceLock;
 
-use crate::{ResourceSchema, ResourceType, Schema};
+use crate::{Attribute, AttributeType, ResourceSchema, ResourceType, Schema};
 
 /// The core User schema URN (RFC 7643 §4.1).
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -30,14 +41,44 @@ macro_rules! builtin {
     };
 }
 
-builtin! {
-    /// The core User schema of RFC 7643 §8.7.1.
-    user -> Schema = "builtin/user.json"
+/// The core User schema of RFC 7643 §8.7.1, with errata and the `addresses.primary` amendment.
+pub fn user() -> &'static Schema {
+    static CELL: OnceLock<Schema> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut schema: Schema = parse(include_str!("builtin/user.json"));
+        // The same definition §8.7.1 gives `emails.primary` (and every other multi-valued attribute).
+        let primary = schema
+            .attribute("emails")
+            .and_then(|e| e.sub_attribute("primary"))
+            .cloned();
+        if let Some(primary) = primary {
+            amend(&mut schema, "addresses", primary);
+        }
+        schema
+    })
 }
-builtin! {
-    /// The core Group schema of RFC 7643 §8.7.1.
-    group -> Schema = "builtin/group.json"
+
+/// The core Group schema of RFC 7643 §8.7.1, with errata and the `members.display` amendment.
+pub fn group() -> &'static Schema {
+    static CELL: OnceLock<Schema> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut schema: Schema = parse(include_str!("builtin/group.json"));
+        let display = Attribute::new("display", AttributeType::String)
+            .with_description("A human-readable name, primarily used for display purposes.");
+        amend(&mut schema, "members", display);
+        schema
+    })
 }
+
+/// Adds a sub-attribute to a complex attribute unless a later RFC revision already has it.
+fn amend(schema: &mut Schema, attribute: &str, sub: Attribute) {
+    if let Some(a) = schema.attributes.iter_mut().find(|a| a.name == attribute) {
+        if a.sub_attribute(&sub.name).is_none() {
+            a.sub_attributes.push(sub);
+        }
+    }
+}
+
 builtin! {
     /// The Enterprise User extension schema of RFC 7643 §8.7.1.
     enterprise_user -> Schema = "builtin/enterprise_user.json"
@@ -74,8 +115,14 @@ impl ResourceSchema {
     pub fn user() -> ResourceSchema {
         static CELL: OnceLock<ResourceSchema> = OnceLock::new();
         CELL.get_or_init(|| {
+            let mut resource_type = user_resource_type().clone();
+            // See the module docs: the extension is optional (an amendment of the §8.6 example).
+            resource_type
+                .schema_extensions
+                .iter_mut()
+                .for_each(|e| e.required = false);
             ResourceSchema::new(
-                user_resource_type().clone(),
+                resource_type,
                 user().clone(),
                 vec![enterprise_user().clone()],
             )
