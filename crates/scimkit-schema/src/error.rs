@@ -24,6 +24,9 @@ pub enum ErrorKind {
     CanonicalValue,
     /// More than one value of a multi-valued attribute has `"primary": true` (RFC 7643 §2.4).
     PrimaryNotUnique,
+    /// Two values of a multi-valued attribute share a `type` while the validator requires distinct
+    /// types (Entra expects one value per type: IDP-QUIRKS E21).
+    TypeDuplicate,
     /// An attribute, sub-attribute or schema URN the schema does not define.
     UnknownAttribute,
     /// The resource's `schemas` is missing, not an array, lacks the core schema or names an
@@ -52,6 +55,7 @@ impl ErrorKind {
             | ErrorKind::Multiplicity
             | ErrorKind::CanonicalValue
             | ErrorKind::PrimaryNotUnique
+            | ErrorKind::TypeDuplicate
             | ErrorKind::ExtensionRequired => Some(ScimType::InvalidValue),
             ErrorKind::UnknownAttribute
             | ErrorKind::SchemasInvalid

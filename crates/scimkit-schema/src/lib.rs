@@ -11,6 +11,11 @@
 //! - [`ResourceSchema`]: one resource type with its schemas, and [`ResourceSchema::resolve`], the
 //!   case-insensitive name resolution (§2.1) that the filter, PATCH, validation and projection
 //!   engines share. [`SchemaRegistry`] holds several.
+//! - [`resource`]: typed [`User`], [`Group`], [`EnterpriseUser`] and their parts, read in any case
+//!   and lossless (unknown members are kept).
+//! - [`validate`]: [`Validator`] checks a JSON resource for a request [`Context`] (create,
+//!   replace, PATCH result, response), collecting every failure, within [`Limits`].
+//! - [`project`]: [`Projection`] applies `attributes` / `excludedAttributes` and `returned`.
 //! - [`name`]: case-insensitive lookups in JSON objects.
 //! - [`Error`]: every failure with its HTTP status and [`ScimType`].
 //!
@@ -50,7 +55,12 @@ pub use attribute::{Attribute, AttributeType, Mutability, Returned, Uniqueness};
 pub use builtin::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
 pub use error::{Error, ErrorKind, Failure};
 pub use meta::Meta;
+pub use project::{Projection, Projector};
 pub use registry::SchemaRegistry;
+pub use resource::{
+    Address, Email, EnterpriseUser, Entitlement, Group, GroupMembership, Im, Manager, Member, Name,
+    PhoneNumber, Photo, Role, User, X509Certificate,
+};
 pub use resource_schema::{Extension, Resolved, ResourceSchema, ResourceSchemaBuilder, SplitPath};
 pub use resource_type::{ResourceType, SchemaExtension, RESOURCE_TYPE_SCHEMA};
 pub use schema::{Schema, SCHEMA_SCHEMA};
@@ -59,3 +69,4 @@ pub use service_provider_config::{
     AuthenticationScheme, BulkConfig, FilterConfig, PaginationConfig, ServiceProviderConfig,
     Supported, SERVICE_PROVIDER_CONFIG_SCHEMA,
 };
+pub use validate::{Context, Limits, UniquenessCheck, Validator};
