@@ -1,0 +1,1 @@
+//! Shared corpora for scimkit's benchmarks: IdP-shaped filters, generated users and PATCH requests.
