@@ -1,4 +1,5 @@
-//! SHA-256 (FIPS 180-4), HMAC-SHA-256 (RFC 2104) and unpadded base64url (RFC 4648 §5).
+//! SHA-256 (FIPS 180-4), HMAC-SHA-256 (RFC 2104), a constant-time comparison, and (crate-private)
+//! unpadded base64url (RFC 4648 §5).
 //!
 //! The library crates may depend only on serde, serde_json, serde_with, thiserror, chrono, url,
 //! pest and http (DESIGN.md), so the cursor MAC and the content-derived ETags use this small,
@@ -108,16 +109,29 @@ impl Sha256 {
     }
 }
 
-/// SHA-256 of `data`.
-#[cfg(test)]
-pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+/// SHA-256 of `data` (FIPS 180-4).
+///
+/// Public because a service provider needs exactly this to store bearer tokens as hashes (the
+/// example server does), and should not need another dependency for it.
+///
+/// ```
+/// let digest = scimkit_protocol::crypto::sha256(b"abc");
+/// assert_eq!(digest[..4], [0xba, 0x78, 0x16, 0xbf]);
+/// ```
+pub fn sha256(data: &[u8]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(data);
     h.finish()
 }
 
 /// HMAC-SHA-256 (RFC 2104) of the concatenation of `parts` under `key`.
-pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+///
+/// ```
+/// // RFC 4231 test case 2.
+/// let tag = scimkit_protocol::crypto::hmac_sha256(b"Jefe", &[b"what do ya want ", b"for nothing?"]);
+/// assert_eq!(tag[..4], [0x5b, 0xdc, 0xc1, 0x46]);
+/// ```
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     // RFC 2104 §2: keys longer than the block size are hashed first, then zero-padded.
     let mut k = [0u8; 64];
     if key.len() > 64 {
@@ -145,8 +159,13 @@ pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     outer.finish()
 }
 
-/// Compares two byte strings in time that depends only on their lengths.
-pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+/// Compares two byte strings in time that depends only on their lengths (for tokens and MACs).
+///
+/// ```
+/// assert!(scimkit_protocol::crypto::ct_eq(b"secret", b"secret"));
+/// assert!(!scimkit_protocol::crypto::ct_eq(b"secret", b"secreT"));
+/// ```
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -52,7 +52,7 @@
 
 mod bulk;
 mod client;
-mod crypto;
+pub mod crypto;
 mod discovery;
 mod error;
 mod etag;

@@ -4,44 +4,21 @@
 use std::fmt::Write as _;
 
 use scimkit_filter::{AttrPath, Filter};
-use serde::{Deserialize, Serialize};
 
 use crate::{ScimError, SearchRequest};
 
-/// `sortOrder` (RFC 7644 §3.4.2.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SortOrder {
-    /// `ascending`, the default when `sortBy` is given without `sortOrder`.
-    #[default]
-    Ascending,
-    /// `descending`.
-    Descending,
-}
+/// `sortOrder` (RFC 7644 §3.4.2.3): the filter crate's type, which its [`Sorter`](scimkit_filter::Sorter) takes.
+pub use scimkit_filter::SortOrder;
 
-impl SortOrder {
-    /// The RFC keyword.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            SortOrder::Ascending => "ascending",
-            SortOrder::Descending => "descending",
-        }
-    }
-
-    /// Reads the keyword in any case.
-    pub fn parse(text: &str) -> Result<SortOrder, ScimError> {
-        let t = text.trim();
-        if t.eq_ignore_ascii_case("ascending") {
-            Ok(SortOrder::Ascending)
-        } else if t.eq_ignore_ascii_case("descending") {
-            Ok(SortOrder::Descending)
-        } else {
-            Err(ScimError::invalid_value(format!(
-                "`sortOrder` must be `ascending` or `descending`, not `{}`",
-                shorten(t)
-            )))
-        }
-    }
+/// Reads `sortOrder` in any case, as a SCIM error when it is neither keyword.
+fn parse_sort_order(text: &str) -> Result<SortOrder, ScimError> {
+    let t = text.trim();
+    t.parse().map_err(|_| {
+        ScimError::invalid_value(format!(
+            "`sortOrder` must be `ascending` or `descending`, not `{}`",
+            shorten(t)
+        ))
+    })
 }
 
 /// A validated query: what to match, which attributes to return, how to sort and which page.
@@ -334,7 +311,7 @@ impl QueryOptions {
             q.sort_by = Some(AttrPath::parse_with(s.trim(), &self.filter)?);
         }
         if let Some(o) = raw.sort_order {
-            q.sort_order = Some(SortOrder::parse(&o)?);
+            q.sort_order = Some(parse_sort_order(&o)?);
         }
         if let Some(i) = raw.start_index {
             // §3.4.2.4: "A value less than 1 SHALL be interpreted as 1."

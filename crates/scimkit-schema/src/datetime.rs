@@ -27,12 +27,13 @@ pub fn parse(text: &str) -> Option<DateTime<FixedOffset>> {
         .map(|n| Utc.from_utc_datetime(&n).fixed_offset())
 }
 
-/// Formats a timestamp the way SCIM servers conventionally write it: RFC 3339 in UTC with a `Z`.
+/// Formats a timestamp the way SCIM servers conventionally write it: RFC 3339 in UTC with a `Z`,
+/// always with milliseconds, so that stored timestamps sort correctly as text.
 ///
 /// ```
 /// let t = scimkit_schema::datetime::parse("2011-05-13T06:42:34+02:00").unwrap();
-/// assert_eq!(scimkit_schema::datetime::format(&t.with_timezone(&chrono::Utc)), "2011-05-13T04:42:34Z");
+/// assert_eq!(scimkit_schema::datetime::format(&t.with_timezone(&chrono::Utc)), "2011-05-13T04:42:34.000Z");
 /// ```
 pub fn format(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

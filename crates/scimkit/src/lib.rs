@@ -12,12 +12,22 @@ pub use scimkit_filter as filter;
 /// RFC 7644 PATCH: atomic apply, interop profile, diff.
 pub use scimkit_patch as patch;
 
-/// RFC 7644 protocol messages and errors.
+/// RFC 7644 protocol messages and errors, mapped to and from `http` types.
 pub use scimkit_protocol as protocol;
 
 /// The names most programs need, in one import: `use scimkit::prelude::*;`.
+///
+/// ```
+/// use scimkit::prelude::*;
+/// let filter = Filter::eq("userName", "bjensen");
+/// assert_eq!(filter.to_string(), r#"userName eq "bjensen""#);
+/// ```
 pub mod prelude {
+    pub use scimkit_filter::{AttrPath, CompiledFilter, Filter, Path};
+    pub use scimkit_patch::{Interop, PatchOperation, PatchRequest, Patcher};
+    pub use scimkit_protocol::{Client, ListResponse, Query, Router, ScimError, ScimRequest};
     pub use scimkit_schema::{
-        Attribute, AttributeType, ResourceSchema, Schema, SchemaRegistry, ScimType,
+        Attribute, AttributeType, Group, Projection, ResourceSchema, Schema, SchemaRegistry,
+        ScimType, User, Validator,
     };
 }

@@ -1,14 +1,65 @@
-//! The example SCIM service provider. For now it prints the built-in User schema (RFC 7643 §8.7.1);
-//! the full SQLite-backed server grows here.
+//! `scim-server`: the example SCIM 2.0 service provider on embedded SQLite.
+//!
+//! ```text
+//! cargo run -p examples --bin scim-server -- --listen 127.0.0.1:8080 --db scim.db --tenant acme
+//! ```
 
-fn main() {
-    let user = scimkit::schema::ResourceSchema::user();
-    let schemas: Vec<_> = user.schemas().collect();
-    match serde_json::to_string_pretty(&schemas) {
-        Ok(json) => println!("{json}"),
-        Err(e) => {
-            eprintln!("scim-server: {e}");
-            std::process::exit(1);
+use clap::Parser;
+
+/// A SCIM 2.0 service provider (RFC 7643/7644) on embedded SQLite, built on scimkit.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "SCIM_LISTEN")]
+    listen: std::net::SocketAddr,
+    /// SQLite database file (created if missing).
+    #[arg(long, default_value = "scim-server.db", env = "SCIM_DB")]
+    db: std::path::PathBuf,
+    /// Tenant to create (or re-key) at start; its bearer token is printed. Repeatable.
+    #[arg(long = "tenant", default_value = "default")]
+    tenants: Vec<String>,
+    /// Largest page a list or search returns (`count` is clamped to it).
+    #[arg(long, default_value_t = 500)]
+    max_page_size: usize,
+    /// Largest request body in bytes (larger bodies get 413).
+    #[arg(long, default_value_t = 1 << 20)]
+    max_body: usize,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let config = examples::server::Config {
+        max_page_size: args.max_page_size,
+        max_body: args.max_body,
+        ..Default::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let server = examples::server::Server::open(&args.db, config)?;
+        let listener = tokio::net::TcpListener::bind(args.listen).await?;
+        let addr = listener.local_addr()?;
+        for tenant in &args.tenants {
+            let token = server.create_tenant(tenant)?;
+            println!("tenant:   {tenant}");
+            println!("base URL: http://{addr}/t/{tenant}/scim/v2");
+            println!("token:    {token}");
+            println!();
         }
-    }
+        println!("try:      curl -H 'Authorization: Bearer <token>' http://{addr}/t/{}/scim/v2/ServiceProviderConfig", args.tenants[0]);
+        server.serve(listener, shutdown()).await?;
+        Ok(())
+    })
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
 }

@@ -1,0 +1,484 @@
+//! The resource operations of RFC 7644 §3.3–§3.6 over the store: create, get, list, replace,
+//! patch, delete. Each write is one SQLite transaction with an audit row.
+
+use scimkit::patch::{Interop, PatchOperation, Patcher};
+use scimkit::protocol::{ETag, ScimError};
+use scimkit::schema::validate::Context;
+use scimkit::schema::{name, ResourceSchema, Validator};
+use serde_json::{json, Map, Value};
+
+use super::store::{self, Kind, Member, Row, Store, StoreError};
+
+/// The id generator: a random UUID v4 (RFC 9562 §5.4), from the OS's randomness.
+pub fn new_id() -> String {
+    let mut b = super::auth::random_bytes::<16>();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+impl From<StoreError> for ScimError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(detail) => ScimError::uniqueness(detail),
+            StoreError::NotFound => ScimError::not_found("resource not found"),
+            StoreError::Sql(e) => {
+                tracing::error!(error = %e, "database error");
+                ScimError::internal("database error")
+            }
+        }
+    }
+}
+
+/// A resource as returned to the client: its full JSON (derived attributes included) and ETag.
+#[derive(Debug)]
+pub struct Stored {
+    /// The SCIM id.
+    pub id: String,
+    /// The full resource.
+    pub body: Value,
+    /// `W/"<version>"`.
+    pub etag: ETag,
+}
+
+/// What the service provider needs to know about one resource type.
+#[derive(Debug)]
+pub struct ResourceOps<'a> {
+    pub store: &'a Store,
+    pub tenant: &'a str,
+    pub kind: Kind,
+    pub schema: &'a ResourceSchema,
+    /// `https://host/t/{tenant}/scim/v2`, for `meta.location` and member `$ref`s.
+    pub base: &'a str,
+}
+
+impl ResourceOps<'_> {
+    fn location(&self, id: &str) -> String {
+        format!("{}/{}/{id}", self.base, self.kind.endpoint())
+    }
+
+    /// Validates a client body for create or replace, with the IdP tolerances on (Entra E2/E9/E15/E16).
+    fn validate(&self, body: &mut Value, context: Context<'_>) -> Result<(), ScimError> {
+        Validator::new(self.schema)
+            .interop()
+            .validate(body, context)?;
+        Ok(())
+    }
+
+    /// POST /Users, POST /Groups (RFC 7644 §3.3).
+    pub fn create(&self, mut body: Value) -> Result<Stored, ScimError> {
+        self.validate(&mut body, Context::Create)?;
+        let members = self.take_members(&mut body)?;
+        let id = new_id();
+        let now = store::now();
+        set_server_attributes(
+            &mut body,
+            &id,
+            self.kind,
+            &now,
+            &now,
+            1,
+            &self.location(&id),
+        );
+        let seq = self.store.write(|tx| {
+            let seq = store::insert(tx, self.tenant, self.kind, &id, &body)?;
+            if let Some(members) = &members {
+                self.check_members(tx, members)?;
+                store::add_members(tx, self.tenant, seq, members)?;
+            }
+            store::audit(tx, self.tenant, "create", self.kind, &id)?;
+            Ok(seq)
+        })?;
+        let row = Row {
+            seq,
+            id,
+            version: 1,
+            body,
+        };
+        self.finish(row, true)
+    }
+
+    /// GET /Users/{id} (RFC 7644 §3.4.1).
+    pub fn get(&self, id: &str, with_members: bool) -> Result<Stored, ScimError> {
+        let row = self
+            .store
+            .read(|c| store::get(c, self.tenant, self.kind, id))?;
+        self.finish(row, with_members)
+    }
+
+    /// PUT /Users/{id} (RFC 7644 §3.5.1): replaces every client-settable attribute.
+    pub fn replace(
+        &self,
+        id: &str,
+        mut body: Value,
+        precondition: impl Fn(&ETag) -> Result<(), ScimError>,
+    ) -> Result<Stored, ScimError> {
+        let row = self.store.write(|tx| {
+            let row = store::get(tx, self.tenant, self.kind, id)?;
+            Ok(row)
+        })?;
+        precondition(&etag(row.version))?;
+        let existing = self.with_members(row.clone())?;
+        self.validate(
+            &mut body,
+            Context::Replace {
+                existing: &existing,
+            },
+        )?;
+        let members = self.take_members(&mut body)?;
+        let row = self
+            .store
+            .write(|tx| {
+                // Re-read inside the write transaction: a concurrent writer may have moved on.
+                let current = store::get(tx, self.tenant, self.kind, id)?;
+                if current.version != row.version {
+                    return Err(StoreError::Conflict("version".into()));
+                }
+                let version = current.version + 1;
+                let created = current
+                    .body
+                    .pointer("/meta/created")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .unwrap_or_else(store::now);
+                set_server_attributes(
+                    &mut body,
+                    id,
+                    self.kind,
+                    &created,
+                    &store::now(),
+                    version,
+                    &self.location(id),
+                );
+                store::update(tx, self.tenant, self.kind, &current, &body, version)?;
+                if let Some(members) = &members {
+                    self.check_members(tx, members)?;
+                    store::clear_members(tx, current.seq)?;
+                    store::add_members(tx, self.tenant, current.seq, members)?;
+                }
+                store::audit(tx, self.tenant, "replace", self.kind, id)?;
+                Ok(Row {
+                    seq: current.seq,
+                    id: id.to_owned(),
+                    version,
+                    body: body.clone(),
+                })
+            })
+            .map_err(|e| match e {
+                StoreError::Conflict(d) if d == "version" => ScimError::precondition_failed(
+                    "the resource changed while it was being replaced",
+                ),
+                other => other.into(),
+            })?;
+        self.finish(row, true)
+    }
+
+    /// PATCH /Users/{id} (RFC 7644 §3.5.2) with the IdP interop profile. Returns the resource and
+    /// whether anything changed.
+    pub fn patch(
+        &self,
+        id: &str,
+        ops: &[PatchOperation],
+        precondition: impl Fn(&ETag) -> Result<(), ScimError>,
+        with_members: bool,
+    ) -> Result<(Stored, bool), ScimError> {
+        let patcher = Patcher::new(self.schema).interop(Interop::idp_compatible());
+        let mut patch_error = None;
+        let result = self.store.write(|tx| {
+            let row = store::get(tx, self.tenant, self.kind, id)?;
+            if let Err(e) = precondition(&etag(row.version)) {
+                patch_error = Some(e);
+                return Err(StoreError::NotFound);
+            }
+            let touches_members = self.kind == Kind::Group && ops.iter().any(touches_members);
+            let mut body = row.body.clone();
+            let old_members = if touches_members {
+                store::members(tx, row.seq)?
+            } else {
+                Vec::new()
+            };
+            if touches_members {
+                put_members(&mut body, &old_members, self.base);
+            }
+            // Derived, read-only User.groups is not part of what a PATCH can change.
+            let changed = match patcher.apply(&mut body, ops) {
+                Ok(changed) => changed,
+                Err(e) => {
+                    patch_error = Some(e.into());
+                    return Err(StoreError::NotFound);
+                }
+            };
+            if !changed {
+                return Ok((row, false));
+            }
+            if touches_members {
+                let new_members = match members_from(&body) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        patch_error = Some(e);
+                        return Err(StoreError::NotFound);
+                    }
+                };
+                if let Err(e) = self.check_members(tx, &new_members) {
+                    patch_error = Some(e.into());
+                    return Err(StoreError::NotFound);
+                }
+                sync_members(tx, self.tenant, row.seq, &old_members, &new_members)?;
+                strip_members(&mut body);
+            }
+            let version = row.version + 1;
+            let now = store::now();
+            if let Some(meta) = body.get_mut("meta").and_then(Value::as_object_mut) {
+                meta.insert("lastModified".into(), now.clone().into());
+                meta.insert("version".into(), etag(version).to_string().into());
+            }
+            store::update(tx, self.tenant, self.kind, &row, &body, version)?;
+            store::audit(tx, self.tenant, "patch", self.kind, id)?;
+            Ok((
+                Row {
+                    seq: row.seq,
+                    id: row.id,
+                    version,
+                    body,
+                },
+                true,
+            ))
+        });
+        let (row, changed) = match (result, patch_error) {
+            (_, Some(e)) => return Err(e),
+            (r, None) => r?,
+        };
+        Ok((self.finish(row, with_members)?, changed))
+    }
+
+    /// DELETE /Users/{id} (RFC 7644 §3.6).
+    pub fn delete(
+        &self,
+        id: &str,
+        precondition: impl Fn(&ETag) -> Result<(), ScimError>,
+    ) -> Result<(), ScimError> {
+        let mut pre_error = None;
+        let result = self.store.write(|tx| {
+            let row = store::get(tx, self.tenant, self.kind, id)?;
+            if let Err(e) = precondition(&etag(row.version)) {
+                pre_error = Some(e);
+                return Err(StoreError::NotFound);
+            }
+            store::delete(tx, self.tenant, self.kind, id)?;
+            store::audit(tx, self.tenant, "delete", self.kind, id)
+        });
+        match (result, pre_error) {
+            (_, Some(e)) => Err(e),
+            (r, None) => Ok(r?),
+        }
+    }
+
+    /// Adds what is derived from other tables: Group `members`, User `groups`.
+    pub fn finish(&self, row: Row, with_members: bool) -> Result<Stored, ScimError> {
+        let version = row.version;
+        let id = row.id.clone();
+        let body = if with_members {
+            self.with_members(row)?
+        } else {
+            row.body
+        };
+        Ok(Stored {
+            id,
+            body,
+            etag: etag(version),
+        })
+    }
+
+    fn with_members(&self, row: Row) -> Result<Value, ScimError> {
+        let mut body = row.body;
+        match self.kind {
+            Kind::Group => {
+                let members = self.store.read(|c| store::members(c, row.seq))?;
+                put_members(&mut body, &members, self.base);
+            }
+            Kind::User => {
+                let groups = self
+                    .store
+                    .read(|c| store::groups_of(c, self.tenant, &row.id))?;
+                if !groups.is_empty() {
+                    let list: Vec<Value> = groups
+                        .into_iter()
+                        .map(|(gid, display)| {
+                            let mut o = Map::new();
+                            o.insert("value".into(), gid.clone().into());
+                            o.insert("$ref".into(), format!("{}/Groups/{gid}", self.base).into());
+                            if let Some(d) = display {
+                                o.insert("display".into(), d.into());
+                            }
+                            o.insert("type".into(), "direct".into());
+                            Value::Object(o)
+                        })
+                        .collect();
+                    if let Some(o) = body.as_object_mut() {
+                        o.insert("groups".into(), Value::Array(list));
+                    }
+                }
+            }
+        }
+        Ok(body)
+    }
+
+    /// Takes `members` out of a group body (they live in their own table).
+    fn take_members(&self, body: &mut Value) -> Result<Option<Vec<Member>>, ScimError> {
+        if self.kind != Kind::Group {
+            return Ok(None);
+        }
+        let members = members_from(body)?;
+        strip_members(body);
+        Ok(Some(members))
+    }
+
+    /// Every member must name an existing resource of this tenant (RFC 7643 §4.2 `members.value`
+    /// is an `id`); the member type is taken from what it is.
+    fn check_members(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        members: &[Member],
+    ) -> Result<(), StoreError> {
+        for m in members {
+            if store::exists(tx, self.tenant, &m.value)?.is_none() {
+                return Err(StoreError::Conflict(format!(
+                    "member `{}` does not exist",
+                    m.value
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn etag(version: i64) -> ETag {
+    ETag::from_counter(version.max(0) as u64)
+}
+
+/// Sets `id` and `meta` (RFC 7643 §3.1), which only the service provider assigns.
+fn set_server_attributes(
+    body: &mut Value,
+    id: &str,
+    kind: Kind,
+    created: &str,
+    modified: &str,
+    version: i64,
+    location: &str,
+) {
+    let Some(o) = body.as_object_mut() else {
+        return;
+    };
+    o.insert("id".into(), id.into());
+    o.insert(
+        "meta".into(),
+        json!({
+            "resourceType": kind.as_str(),
+            "created": created,
+            "lastModified": modified,
+            "location": location,
+            "version": etag(version).to_string(),
+        }),
+    );
+}
+
+fn touches_members(op: &PatchOperation) -> bool {
+    match op.path() {
+        Some(p) => p.len() >= 7 && p[..7].eq_ignore_ascii_case("members"),
+        None => op
+            .value()
+            .and_then(Value::as_object)
+            .is_some_and(|o| name::get(o, "members").is_some()),
+    }
+}
+
+fn put_members(body: &mut Value, members: &[Member], base: &str) {
+    if let Some(o) = body.as_object_mut() {
+        o.insert(
+            "members".into(),
+            Value::Array(store::members_json(members, base)),
+        );
+    }
+}
+
+fn strip_members(body: &mut Value) {
+    if let Some(o) = body.as_object_mut() {
+        name::remove(o, "members");
+    }
+}
+
+/// The members of a group body, deduplicated by `value`.
+fn members_from(body: &Value) -> Result<Vec<Member>, ScimError> {
+    let Some(list) = body.as_object().and_then(|o| name::value(o, "members")) else {
+        return Ok(Vec::new());
+    };
+    let list = match list {
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(a) => a,
+        _ => return Err(ScimError::invalid_value("`members` must be an array")),
+    };
+    let mut out: Vec<Member> = Vec::with_capacity(list.len());
+    let mut seen = std::collections::HashSet::with_capacity(list.len());
+    for m in list {
+        let o = m
+            .as_object()
+            .ok_or_else(|| ScimError::invalid_value("each member must be an object"))?;
+        let value = name::value(o, "value")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ScimError::invalid_value("each member needs a string `value`"))?;
+        if !seen.insert(value.to_owned()) {
+            continue;
+        }
+        let type_ = name::value(o, "type")
+            .and_then(Value::as_str)
+            .unwrap_or("User");
+        let type_ = if type_.eq_ignore_ascii_case("group") {
+            "Group"
+        } else {
+            "User"
+        };
+        let display = name::value(o, "display")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        out.push(Member {
+            value: value.to_owned(),
+            type_: type_.to_owned(),
+            display,
+        });
+    }
+    Ok(out)
+}
+
+/// Writes only the difference between two member lists: adding or removing one member of a huge
+/// group touches one row.
+fn sync_members(
+    tx: &rusqlite::Transaction<'_>,
+    tenant: &str,
+    seq: i64,
+    old: &[Member],
+    new: &[Member],
+) -> Result<(), StoreError> {
+    let old_ids: std::collections::HashSet<&str> = old.iter().map(|m| m.value.as_str()).collect();
+    let new_ids: std::collections::HashSet<&str> = new.iter().map(|m| m.value.as_str()).collect();
+    let removed: Vec<String> = old
+        .iter()
+        .filter(|m| !new_ids.contains(m.value.as_str()))
+        .map(|m| m.value.clone())
+        .collect();
+    let added: Vec<Member> = new
+        .iter()
+        .filter(|m| !old_ids.contains(m.value.as_str()))
+        .cloned()
+        .collect();
+    store::remove_members(tx, seq, &removed)?;
+    store::add_members(tx, tenant, seq, &added)?;
+    Ok(())
+}
