@@ -3,4 +3,5 @@
 //! The server lives in a library module so that integration tests can start it in-process on an
 //! ephemeral port.
 
+pub mod client;
 pub mod server;

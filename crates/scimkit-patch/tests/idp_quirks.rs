@@ -258,6 +258,54 @@ fn e17_manager_as_string() {
 }
 
 /// E18: app roles whose `value` is a JSON-encoded object.
+/// E9: a value filter with a capitalised operator and a string boolean, as the Entra validator
+/// sends it in paths: `addresses[primary EQ "True"].locality`.
+#[test]
+fn e9_string_boolean_in_path_filter() {
+    let schema = ResourceSchema::user();
+    let base = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "b",
+        "addresses": [{"type": "home", "locality": "A"}, {"type": "work", "primary": true, "locality": "B"}]});
+    let replace =
+        json!([{"op": "Replace", "path": "addresses[primary EQ \"True\"].locality", "value": "C"}]);
+    // Strict: a string never equals a boolean, so nothing matches.
+    let mut u = base.clone();
+    let strict_e1 = strict(&schema).interop(Interop::strict().op_any_case(true));
+    assert_eq!(
+        scim_type(run(&strict_e1, &mut u, replace.clone()).unwrap_err()),
+        "noTarget"
+    );
+    assert_eq!(u, base);
+    // Interop: the literal is read as the boolean, for replace, add and remove alike.
+    assert!(run(&idp(&schema), &mut u, replace).unwrap());
+    assert_eq!(u["addresses"][1]["locality"], json!("C"));
+    assert_eq!(u["addresses"][0]["locality"], json!("A"));
+    assert!(run(
+        &idp(&schema),
+        &mut u,
+        json!([{"op": "Add", "path": "addresses[primary eq \"true\"].region", "value": "WA"}])
+    )
+    .unwrap());
+    assert_eq!(u["addresses"][1]["region"], json!("WA"));
+    assert!(run(
+        &idp(&schema),
+        &mut u,
+        json!([{"op": "Remove", "path": "addresses[primary eq \"FALSE\" or type eq \"home\"]"}])
+    )
+    .unwrap());
+    assert_eq!(u["addresses"].as_array().unwrap().len(), 1);
+    assert_eq!(u["addresses"][0]["type"], json!("work"));
+    // A string sub-attribute compared with "true" stays a string comparison.
+    let mut v = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "b",
+        "emails": [{"value": "a@b", "type": "true"}]});
+    assert!(run(
+        &idp(&schema),
+        &mut v,
+        json!([{"op": "replace", "path": "emails[type eq \"true\"].value", "value": "c@d"}])
+    )
+    .unwrap());
+    assert_eq!(v["emails"][0]["value"], json!("c@d"));
+}
+
 #[test]
 fn e18_roles_as_json_strings() {
     let schema = ResourceSchema::user();

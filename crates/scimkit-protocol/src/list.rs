@@ -205,7 +205,10 @@ impl<T> Builder<T> {
         }
         if let Some(total) = r.total_results {
             let first = r.start_index.unwrap_or(1) - 1;
-            if r.next_cursor.is_none()
+            // An empty page past the end is a legitimate answer (a client paging with
+            // `startIndex` beyond `totalResults`, Okta O10); only resources can contradict.
+            if n > 0
+                && r.next_cursor.is_none()
                 && r.previous_cursor.is_none()
                 && first.saturating_add(n) > total
             {
@@ -375,6 +378,22 @@ mod tests {
             .is_err());
         assert!(ListResponse::<u8>::builder()
             .start_index(0)
+            .build()
+            .is_err());
+        // An empty page past the end is not a contradiction.
+        let past = ListResponse::<u8>::builder()
+            .total_results(23)
+            .start_index(100)
+            .build()
+            .unwrap();
+        assert_eq!(
+            (past.total_results, past.items_per_page, past.start_index),
+            (Some(23), Some(0), Some(100))
+        );
+        assert!(ListResponse::builder()
+            .total_results(23)
+            .start_index(23)
+            .resources(vec![1, 2])
             .build()
             .is_err());
     }

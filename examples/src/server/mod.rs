@@ -71,6 +71,11 @@ impl Server {
         Ok(token)
     }
 
+    /// The database, for tools that seed or inspect it (`scim-seed`, tests).
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
     /// The axum router: every request goes to the SCIM dispatcher.
     pub fn router(&self) -> Router {
         Router::new()

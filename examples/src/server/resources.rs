@@ -70,6 +70,9 @@ impl ResourceOps<'_> {
         Validator::new(self.schema)
             .interop()
             .validate(body, context)?;
+        // RFC 7643 §2.5: null and [] are "unassigned"; Entra sends them on create (E16). Store
+        // and return the resource without them.
+        prune_unassigned(body);
         Ok(())
     }
 
@@ -191,6 +194,8 @@ impl ResourceOps<'_> {
         with_members: bool,
     ) -> Result<(Stored, bool), ScimError> {
         let patcher = Patcher::new(self.schema).interop(Interop::idp_compatible());
+        let normalized = drop_restated_schemas(self.schema, ops)?;
+        let ops = normalized.as_deref().unwrap_or(ops);
         let mut patch_error = None;
         let result = self.store.write(|tx| {
             let row = store::get(tx, self.tenant, self.kind, id)?;
@@ -360,6 +365,37 @@ impl ResourceOps<'_> {
     }
 }
 
+/// RFC 7643 §2.5: removes members that are null, empty arrays or (after that) empty objects, at
+/// any depth of the resource's objects; `schemas` stays as it is.
+fn prune_unassigned(value: &mut Value) {
+    fn assigned(v: &Value) -> bool {
+        match v {
+            Value::Null => false,
+            Value::Array(a) => !a.is_empty(),
+            Value::Object(o) => !o.is_empty(),
+            _ => true,
+        }
+    }
+    fn prune(v: &mut Value) {
+        match v {
+            Value::Object(o) => {
+                o.values_mut().for_each(prune);
+                o.retain(|_, m| assigned(m));
+            }
+            Value::Array(a) => a.iter_mut().for_each(prune),
+            _ => {}
+        }
+    }
+    if let Some(o) = value.as_object_mut() {
+        for (k, member) in o.iter_mut() {
+            if !k.eq_ignore_ascii_case("schemas") {
+                prune(member);
+            }
+        }
+        o.retain(|k, m| k.eq_ignore_ascii_case("schemas") || assigned(m));
+    }
+}
+
 fn etag(version: i64) -> ETag {
     ETag::from_counter(version.max(0) as u64)
 }
@@ -388,6 +424,49 @@ fn set_server_attributes(
             "version": etag(version).to_string(),
         }),
     );
+}
+
+/// Clients that serialize an extension as a standalone object (scim2-models, python-scim) send
+/// `{"op":"add","path":"urn:…:enterprise:2.0:User","value":{"schemas":["urn:…:enterprise:2.0:User"],
+/// "employeeNumber":"…"}}`. That `schemas` member only restates the path's own URN and is no
+/// attribute of the extension (RFC 7643 §3.3), so it is dropped before the patch engine sees it;
+/// any other `schemas` inside an extension value is left for the engine to refuse. `None` when no
+/// operation needs it (the common case: nothing is copied).
+fn drop_restated_schemas(
+    schema: &ResourceSchema,
+    ops: &[PatchOperation],
+) -> Result<Option<Vec<PatchOperation>>, ScimError> {
+    let restates = |op: &PatchOperation| -> bool {
+        let Some(urn) = op.path().filter(|p| schema.extension(p).is_some()) else {
+            return false;
+        };
+        let Some(value) = op.value().and_then(Value::as_object) else {
+            return false;
+        };
+        match name::get(value, "schemas") {
+            Some((_, Value::String(s))) => name::eq(s, urn),
+            Some((_, Value::Array(a))) => a
+                .iter()
+                .all(|s| s.as_str().is_some_and(|s| name::eq(s, urn))),
+            _ => false,
+        }
+    };
+    if !ops.iter().any(restates) {
+        return Ok(None);
+    }
+    ops.iter()
+        .map(|op| {
+            if !restates(op) {
+                return Ok(op.clone());
+            }
+            let mut value = op.value().cloned().unwrap_or(Value::Null);
+            if let Some(o) = value.as_object_mut() {
+                name::remove(o, "schemas");
+            }
+            PatchOperation::new(op.op(), op.path(), Some(value)).map_err(ScimError::from)
+        })
+        .collect::<Result<_, _>>()
+        .map(Some)
 }
 
 fn touches_members(op: &PatchOperation) -> bool {
@@ -481,4 +560,61 @@ fn sync_members(
     store::remove_members(tx, seq, &removed)?;
     store::add_members(tx, tenant, seq, &added)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scimkit::patch::PatchRequest;
+
+    const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+    fn ops(body: Value) -> Vec<PatchOperation> {
+        serde_json::from_value::<PatchRequest>(body)
+            .unwrap()
+            .operations
+    }
+
+    #[test]
+    fn a_schemas_member_restating_the_extension_path_is_dropped() {
+        // scim2-models' shape (scim2-tester check_add_attribute / check_replace_attribute).
+        let schema = ResourceSchema::user();
+        let request = ops(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [
+                {"op": "add", "path": ENTERPRISE,
+                 "value": {"schemas": [ENTERPRISE], "employeeNumber": "701984"}},
+                {"op": "replace", "path": "displayName", "value": "Babs"}
+            ]
+        }));
+        let fixed = drop_restated_schemas(&schema, &request).unwrap().unwrap();
+        assert_eq!(fixed[0].value(), Some(&json!({"employeeNumber": "701984"})));
+        assert_eq!(fixed[1], request[1]);
+
+        let mut user = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                              "userName": "bjensen"});
+        assert!(Patcher::new(&schema)
+            .interop(Interop::idp_compatible())
+            .apply(&mut user, &fixed)
+            .unwrap());
+        assert_eq!(user[ENTERPRISE]["employeeNumber"], json!("701984"));
+    }
+
+    #[test]
+    fn other_requests_are_left_alone() {
+        let schema = ResourceSchema::user();
+        let untouched = ops(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [
+                {"op": "add", "path": ENTERPRISE, "value": {"employeeNumber": "1"}},
+                // A `schemas` naming something else is the engine's to refuse.
+                {"op": "add", "path": ENTERPRISE,
+                 "value": {"schemas": ["urn:example:other"], "employeeNumber": "2"}},
+                {"op": "add", "path": "displayName", "value": "Babs"}
+            ]
+        }));
+        assert!(drop_restated_schemas(&schema, &untouched)
+            .unwrap()
+            .is_none());
+    }
 }

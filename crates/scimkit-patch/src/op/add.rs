@@ -63,7 +63,10 @@ pub(crate) fn apply(
             set_attr(ctx, tx, attr, v);
         }
         (None, Some(sub)) => set_sub_path(ctx, tx, attr, multi, sub, value)?,
-        (Some(f), sub) => super::replace::filtered(ctx, tx, attr, f, sub.as_ref(), value, false)?,
+        (Some(f), sub) => {
+            let f = super::value_filter(ctx, attr.def, f);
+            super::replace::filtered(ctx, tx, attr, &f, sub.as_ref(), value, false)?
+        }
     }
     check_mutability(attr.def, &name, had, tx.changed_since(mark))
 }

@@ -14,7 +14,7 @@ pub mod replace;
 use serde_json::{Map, Value};
 
 use scimkit_filter::{CompValue, CompareOp, Filter};
-use scimkit_schema::{name, Attribute, Mutability};
+use scimkit_schema::{name, Attribute, AttributeType, Mutability};
 
 use crate::error::{Error, ErrorKind};
 use crate::target::{attr_loc, container_loc, current, ensure_container, Attr, Resolver};
@@ -139,6 +139,60 @@ pub(crate) fn elements<'v>(tx: &'v Tx<'_>, loc: &[Step]) -> &'v [Value] {
     match tx.get(loc) {
         Some(Value::Array(a)) => a,
         _ => &[],
+    }
+}
+
+/// IDP-QUIRKS E9 (Entra ID validator): under [`Interop::string_scalars`], a value filter that
+/// compares a boolean sub-attribute with the string `"True"` or `"false"` (any case), as in
+/// `addresses[primary EQ "True"]`, compares it with the boolean, as the value of an operation
+/// would be read. Without the tolerance or without a definition the filter is used as written (a
+/// string never equals a boolean, so such a filter matches nothing).
+pub(crate) fn value_filter<'f>(
+    ctx: &Ctx<'_, '_>,
+    def: Option<&Attribute>,
+    filter: &'f Filter,
+) -> std::borrow::Cow<'f, Filter> {
+    fn coerce(f: &Filter, def: &Attribute, changed: &mut bool) -> Filter {
+        match f {
+            Filter::Compare {
+                attr,
+                op,
+                value: CompValue::String(s),
+            } if attr.urn().is_none()
+                && attr.sub_attr().is_none()
+                && def
+                    .sub_attribute(attr.name())
+                    .is_some_and(|a| a.type_ == AttributeType::Boolean) =>
+            {
+                let b = if s.eq_ignore_ascii_case("true") {
+                    true
+                } else if s.eq_ignore_ascii_case("false") {
+                    false
+                } else {
+                    return f.clone();
+                };
+                *changed = true;
+                Filter::Compare {
+                    attr: attr.clone(),
+                    op: *op,
+                    value: CompValue::Bool(b),
+                }
+            }
+            Filter::Not(inner) => Filter::Not(Box::new(coerce(inner, def, changed))),
+            Filter::And(fs) => Filter::And(fs.iter().map(|x| coerce(x, def, changed)).collect()),
+            Filter::Or(fs) => Filter::Or(fs.iter().map(|x| coerce(x, def, changed)).collect()),
+            other => other.clone(),
+        }
+    }
+    let Some(def) = def.filter(|_| ctx.interop.string_scalars) else {
+        return std::borrow::Cow::Borrowed(filter);
+    };
+    let mut changed = false;
+    let out = coerce(filter, def, &mut changed);
+    if changed {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(filter)
     }
 }
 

@@ -98,7 +98,8 @@ pub(crate) fn apply(
             let Some(arr) = attr_loc(tx.root(), attr) else {
                 return Ok(());
             };
-            let hits = matching(elements(tx, &arr), f);
+            let f = super::value_filter(ctx, attr.def, f);
+            let hits = matching(elements(tx, &arr), &f);
             match sub {
                 None => {
                     remove_elements(tx, &arr, &hits);

@@ -79,7 +79,10 @@ pub(crate) fn apply(
             set_attr(ctx, tx, attr, v);
         }
         (None, Some(sub)) => super::add::set_sub_path(ctx, tx, attr, multi, sub, value)?,
-        (Some(f), sub) => filtered(ctx, tx, attr, f, sub.as_ref(), value, true)?,
+        (Some(f), sub) => {
+            let f = super::value_filter(ctx, attr.def, f);
+            filtered(ctx, tx, attr, &f, sub.as_ref(), value, true)?
+        }
     }
     check_mutability(attr.def, &name, had, tx.changed_since(mark))
 }

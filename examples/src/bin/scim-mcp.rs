@@ -1,0 +1,769 @@
+//! `scim-mcp`: an MCP server (stdio) that lets an AI agent manage a SCIM 2.0 service provider's
+//! users and groups without ever seeing its credentials.
+//!
+//! The base URL and the bearer token come only from the environment (`SCIM_BASE_URL`,
+//! `SCIM_TOKEN`); no tool result or error contains the token. Tool results are the SCIM JSON
+//! (projected when the agent passes `attributes`) or the SCIM Error message, so the agent can act
+//! on `scimType`. Deleting requires `confirm: true`.
+//!
+//! ```json
+//! {"mcpServers": {"scim": {"command": "scim-mcp",
+//!   "env": {"SCIM_BASE_URL": "https://example.com/scim/v2", "SCIM_TOKEN": "..."}}}}
+//! ```
+
+use examples::client::{QueryArgs, Scim, ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
+use rmcp::{tool, tool_handler, tool_router, ErrorData, ServerHandler, ServiceExt};
+use schemars::JsonSchema;
+use scimkit::patch::{PatchOperation, PatchRequest};
+use scimkit::protocol::{ETag, Query, ScimError};
+use scimkit::schema::project::{project, Projection};
+use scimkit::schema::ResourceSchema;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+const USERS: &str = "Users";
+const GROUPS: &str = "Groups";
+
+/// A value of a multi-valued attribute such as `emails` or `phoneNumbers`.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct MultiValue {
+    /// The value, e.g. an email address or a phone number.
+    value: String,
+    /// A label such as "work", "home" or "mobile".
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    /// Whether this is the preferred value (at most one may be primary).
+    #[serde(default)]
+    primary: Option<bool>,
+}
+
+/// Attributes of a new user. Only `userName` is required.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct CreateUserParams {
+    /// Unique login identifier, e.g. "bjensen@example.com". Required.
+    user_name: String,
+    /// First name (name.givenName).
+    #[serde(default)]
+    given_name: Option<String>,
+    /// Last name (name.familyName).
+    #[serde(default)]
+    family_name: Option<String>,
+    /// Middle name (name.middleName).
+    #[serde(default)]
+    middle_name: Option<String>,
+    /// Name to display, e.g. "Barbara Jensen".
+    #[serde(default)]
+    display_name: Option<String>,
+    /// Casual name, e.g. "Babs".
+    #[serde(default)]
+    nick_name: Option<String>,
+    /// Job title, e.g. "Tour Guide".
+    #[serde(default)]
+    title: Option<String>,
+    /// Relationship to the organization, e.g. "Employee" or "Contractor".
+    #[serde(default)]
+    user_type: Option<String>,
+    /// Preferred language, e.g. "en-US".
+    #[serde(default)]
+    preferred_language: Option<String>,
+    /// Locale, e.g. "en-US".
+    #[serde(default)]
+    locale: Option<String>,
+    /// IANA time zone, e.g. "America/Los_Angeles".
+    #[serde(default)]
+    timezone: Option<String>,
+    /// Whether the account is active (default: the server's, usually true).
+    #[serde(default)]
+    active: Option<bool>,
+    /// The identifier of this user in the calling system.
+    #[serde(default)]
+    external_id: Option<String>,
+    /// A single work email; a shortcut for `emails`.
+    #[serde(default)]
+    email: Option<String>,
+    /// Email addresses.
+    #[serde(default)]
+    emails: Option<Vec<MultiValue>>,
+    /// Phone numbers.
+    #[serde(default)]
+    phone_numbers: Option<Vec<MultiValue>>,
+    /// Enterprise extension: employee number.
+    #[serde(default)]
+    employee_number: Option<String>,
+    /// Enterprise extension: cost center.
+    #[serde(default)]
+    cost_center: Option<String>,
+    /// Enterprise extension: organization.
+    #[serde(default)]
+    organization: Option<String>,
+    /// Enterprise extension: division.
+    #[serde(default)]
+    division: Option<String>,
+    /// Enterprise extension: department.
+    #[serde(default)]
+    department: Option<String>,
+    /// Enterprise extension: the SCIM id of this user's manager.
+    #[serde(default)]
+    manager_id: Option<String>,
+    /// Any other SCIM User attributes, as a JSON object merged into the new user
+    /// (e.g. {"addresses": [{"type": "work", "locality": "Paris"}]}).
+    #[serde(default)]
+    extra: Option<Map<String, Value>>,
+    /// Return only these attributes of the result, e.g. ["id", "userName"].
+    #[serde(default)]
+    attributes: Option<Vec<String>>,
+}
+
+/// Which resource to read.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct GetParams {
+    /// The resource's SCIM id (not its userName or displayName: use a list tool with a filter
+    /// to find an id).
+    id: String,
+    /// Return only these attributes, e.g. ["userName", "emails"].
+    #[serde(default)]
+    attributes: Option<Vec<String>>,
+    /// Return the default attributes except these, e.g. ["members"].
+    #[serde(default)]
+    excluded_attributes: Option<Vec<String>>,
+}
+
+/// `sortOrder`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum SortOrder {
+    /// A to Z.
+    Ascending,
+    /// Z to A.
+    Descending,
+}
+
+/// A query (RFC 7644 §3.4.2).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct ListParams {
+    /// A SCIM filter, e.g. `userName eq "bjensen"`, `name.familyName sw "J"`,
+    /// `emails[type eq "work" and value co "@example.com"]`, `active eq false`.
+    /// Operators: eq ne co sw ew pr gt ge lt le, and/or/not, parentheses. Strings in double quotes.
+    #[serde(default)]
+    filter: Option<String>,
+    /// Return only these attributes (plus id), e.g. ["userName", "active"].
+    #[serde(default)]
+    attributes: Option<Vec<String>>,
+    /// Return the default attributes except these.
+    #[serde(default)]
+    excluded_attributes: Option<Vec<String>>,
+    /// Attribute to sort by, e.g. "userName".
+    #[serde(default)]
+    sort_by: Option<String>,
+    /// Sort direction (default ascending).
+    #[serde(default)]
+    sort_order: Option<SortOrder>,
+    /// 1-based index of the first result (index paging).
+    #[serde(default)]
+    start_index: Option<u64>,
+    /// Page size (the server may cap it).
+    #[serde(default)]
+    count: Option<u64>,
+    /// RFC 9865 cursor paging: "" for the first page, then the previous result's nextCursor.
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+/// A full replacement of a resource (PUT).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct ReplaceParams {
+    /// The resource's SCIM id.
+    id: String,
+    /// The complete new resource as SCIM JSON. Attributes left out are cleared, so read the
+    /// resource first and send it back changed.
+    resource: Map<String, Value>,
+    /// Only replace if the resource is still at this version (meta.version, e.g. W/"3").
+    #[serde(default)]
+    if_match: Option<String>,
+    /// Return only these attributes of the result.
+    #[serde(default)]
+    attributes: Option<Vec<String>>,
+}
+
+/// The kind of a PATCH operation.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum PatchOpKind {
+    /// Add a value (appends to multi-valued attributes).
+    Add,
+    /// Replace a value.
+    Replace,
+    /// Remove a value (needs a path).
+    Remove,
+}
+
+/// One PATCH operation (RFC 7644 §3.5.2).
+#[derive(Debug, Deserialize, JsonSchema)]
+struct PatchOp {
+    /// add, replace or remove.
+    op: PatchOpKind,
+    /// The attribute path, e.g. "title", "name.givenName", `emails[type eq "work"].value`,
+    /// "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department". Optional for
+    /// add/replace, whose value is then an object of attributes.
+    #[serde(default)]
+    path: Option<String>,
+    /// The new value (not for remove).
+    #[serde(default)]
+    value: Option<Value>,
+}
+
+/// A partial modification (PATCH).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct PatchParams {
+    /// The resource's SCIM id.
+    id: String,
+    /// The operations, applied in order and atomically.
+    operations: Vec<PatchOp>,
+    /// Only modify if the resource is still at this version (meta.version).
+    #[serde(default)]
+    if_match: Option<String>,
+    /// Return only these attributes of the result.
+    #[serde(default)]
+    attributes: Option<Vec<String>>,
+}
+
+/// A resource by id.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct IdParams {
+    /// The resource's SCIM id.
+    id: String,
+}
+
+/// A deletion, which cannot be undone.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct DeleteParams {
+    /// The resource's SCIM id.
+    id: String,
+    /// Must be true: deleting cannot be undone. For users, prefer deactivate-user.
+    #[serde(default)]
+    confirm: bool,
+}
+
+/// A new group.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct CreateGroupParams {
+    /// The group's name. Required.
+    display_name: String,
+    /// The identifier of this group in the calling system.
+    #[serde(default)]
+    external_id: Option<String>,
+    /// SCIM ids of the first members (users or groups).
+    #[serde(default)]
+    members: Option<Vec<String>>,
+    /// Return only these attributes of the result.
+    #[serde(default)]
+    attributes: Option<Vec<String>>,
+}
+
+/// A membership change.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct MembersParams {
+    /// The group's SCIM id.
+    id: String,
+    /// SCIM ids of the users (or groups) to add or remove.
+    members: Vec<String>,
+}
+
+/// What to include in the discovery result.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct DiscoverParams {
+    /// Also return the full schema definitions (long). Default false.
+    #[serde(default)]
+    include_schemas: bool,
+}
+
+/// The relay: SCIM over HTTP behind MCP tools.
+#[derive(Debug, Clone)]
+struct Relay {
+    scim: Result<Scim, String>,
+    tool_router: ToolRouter<Relay>,
+}
+
+type ToolResult = Result<CallToolResult, ErrorData>;
+
+impl Relay {
+    fn from_env() -> Relay {
+        let base = std::env::var("SCIM_BASE_URL")
+            .ok()
+            .filter(|s| !s.is_empty());
+        let token = std::env::var("SCIM_TOKEN").ok().filter(|s| !s.is_empty());
+        let scim = match base {
+            None => Err("the relay is not configured: SCIM_BASE_URL is not set".to_owned()),
+            Some(b) => Scim::new(&b, token.as_deref()).map_err(|e| {
+                // The base URL's error only; the token is not part of it.
+                format!("SCIM_BASE_URL is not usable: {}", e.detail().unwrap_or(""))
+            }),
+        };
+        Relay {
+            scim,
+            tool_router: Relay::tool_router(),
+        }
+    }
+
+    /// Runs a blocking SCIM call off the async workers and turns its outcome into a tool
+    /// result: the JSON, projected for `attributes`, or the SCIM error JSON (`isError`).
+    async fn call<F>(
+        &self,
+        schema: Option<ResourceSchema>,
+        attributes: Option<Vec<String>>,
+        f: F,
+    ) -> ToolResult
+    where
+        F: FnOnce(&Scim) -> Result<Value, ScimError> + Send + 'static,
+    {
+        let scim = match &self.scim {
+            Ok(s) => s.clone(),
+            Err(msg) => {
+                return Ok(error_result(&ScimError::new(
+                    http::StatusCode::SERVICE_UNAVAILABLE,
+                    msg.clone(),
+                )))
+            }
+        };
+        let redactor = scim.clone();
+        let outcome = tokio::task::spawn_blocking(move || f(&scim))
+            .await
+            .unwrap_or_else(|e| Err(ScimError::internal(format!("the call failed: {e}"))));
+        let text = match outcome {
+            Ok(mut v) => {
+                if let (Some(schema), Some(attrs)) = (schema, attributes.filter(|a| !a.is_empty()))
+                {
+                    let p = Projection::attributes(attrs).ignore_unknown(true);
+                    if let Ok(projected) = project(&schema, &v, &p) {
+                        v = projected;
+                    }
+                }
+                return Ok(CallToolResult::success(vec![ContentBlock::text(
+                    redactor.redact(&pretty(&v)),
+                )]));
+            }
+            Err(e) => redactor.redact(&pretty(&e.to_json())),
+        };
+        Ok(CallToolResult::error(vec![ContentBlock::text(text)]))
+    }
+}
+
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+fn error_result(e: &ScimError) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(pretty(&e.to_json()))])
+}
+
+fn confirm_required(what: &str) -> CallToolResult {
+    error_result(&ScimError::bad_request(format!(
+        "not deleted: deleting {what} cannot be undone; call again with \"confirm\": true \
+         if that is really intended"
+    )))
+}
+
+fn if_match(tag: Option<&str>) -> Result<Option<ETag>, ScimError> {
+    tag.map(|t| {
+        let t = t.trim();
+        t.parse::<ETag>()
+            .or_else(|_| format!("\"{t}\"").parse::<ETag>())
+            .map_err(|_| ScimError::invalid_value(format!("`{t}` is not an entity tag")))
+    })
+    .transpose()
+}
+
+fn get_query(
+    attributes: Option<Vec<String>>,
+    excluded: Option<Vec<String>>,
+) -> Result<Query, ScimError> {
+    QueryArgs {
+        attributes: attributes.unwrap_or_default(),
+        excluded_attributes: excluded.unwrap_or_default(),
+        ..QueryArgs::default()
+    }
+    .to_query()
+}
+
+fn list_query(p: ListParams) -> Result<Query, ScimError> {
+    QueryArgs {
+        filter: p.filter,
+        attributes: p.attributes.unwrap_or_default(),
+        excluded_attributes: p.excluded_attributes.unwrap_or_default(),
+        sort_by: p.sort_by,
+        sort_order: p.sort_order.map(|o| {
+            match o {
+                SortOrder::Ascending => "ascending",
+                SortOrder::Descending => "descending",
+            }
+            .to_owned()
+        }),
+        start_index: p.start_index,
+        count: p.count,
+        cursor: p.cursor,
+    }
+    .to_query()
+}
+
+fn to_ops(ops: Vec<PatchOp>) -> Result<PatchRequest, ScimError> {
+    let ops = ops
+        .into_iter()
+        .map(|o| {
+            let path = o.path.as_deref().map(str::trim).filter(|p| !p.is_empty());
+            match o.op {
+                PatchOpKind::Add => PatchOperation::add(path, o.value.unwrap_or(Value::Null)),
+                PatchOpKind::Replace => {
+                    PatchOperation::replace(path, o.value.unwrap_or(Value::Null))
+                }
+                PatchOpKind::Remove => PatchOperation::remove(path.unwrap_or("")),
+            }
+            .map_err(ScimError::from)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if ops.is_empty() {
+        return Err(ScimError::invalid_value("give at least one operation"));
+    }
+    Ok(PatchRequest::new(ops))
+}
+
+fn new_user(p: &CreateUserParams) -> Value {
+    let mut u = Map::new();
+    let mut schemas = vec![json!(USER_SCHEMA)];
+    u.insert("userName".into(), json!(p.user_name));
+    let mut name = Map::new();
+    for (k, v) in [
+        ("givenName", &p.given_name),
+        ("familyName", &p.family_name),
+        ("middleName", &p.middle_name),
+    ] {
+        if let Some(v) = v {
+            name.insert(k.into(), json!(v));
+        }
+    }
+    if !name.is_empty() {
+        u.insert("name".into(), Value::Object(name));
+    }
+    for (k, v) in [
+        ("displayName", &p.display_name),
+        ("nickName", &p.nick_name),
+        ("title", &p.title),
+        ("userType", &p.user_type),
+        ("preferredLanguage", &p.preferred_language),
+        ("locale", &p.locale),
+        ("timezone", &p.timezone),
+        ("externalId", &p.external_id),
+    ] {
+        if let Some(v) = v {
+            u.insert(k.into(), json!(v));
+        }
+    }
+    if let Some(a) = p.active {
+        u.insert("active".into(), json!(a));
+    }
+    let multi = |items: &[MultiValue]| -> Value {
+        items
+            .iter()
+            .map(|m| {
+                let mut o = Map::new();
+                o.insert("value".into(), json!(m.value));
+                if let Some(t) = &m.kind {
+                    o.insert("type".into(), json!(t));
+                }
+                if let Some(pr) = m.primary {
+                    o.insert("primary".into(), json!(pr));
+                }
+                Value::Object(o)
+            })
+            .collect()
+    };
+    if let Some(e) = &p.emails {
+        u.insert("emails".into(), multi(e));
+    } else if let Some(e) = &p.email {
+        u.insert(
+            "emails".into(),
+            json!([{"value": e, "type": "work", "primary": true}]),
+        );
+    }
+    if let Some(ph) = &p.phone_numbers {
+        u.insert("phoneNumbers".into(), multi(ph));
+    }
+    let mut ent = Map::new();
+    for (k, v) in [
+        ("employeeNumber", &p.employee_number),
+        ("costCenter", &p.cost_center),
+        ("organization", &p.organization),
+        ("division", &p.division),
+        ("department", &p.department),
+    ] {
+        if let Some(v) = v {
+            ent.insert(k.into(), json!(v));
+        }
+    }
+    if let Some(m) = &p.manager_id {
+        ent.insert("manager".into(), json!({ "value": m }));
+    }
+    if !ent.is_empty() {
+        schemas.push(json!(ENTERPRISE_SCHEMA));
+        u.insert(ENTERPRISE_SCHEMA.into(), Value::Object(ent));
+    }
+    if let Some(extra) = &p.extra {
+        for (k, v) in extra {
+            if k.to_ascii_lowercase().starts_with("urn:") && !schemas.contains(&json!(k)) {
+                schemas.push(json!(k));
+            }
+            u.insert(k.clone(), v.clone());
+        }
+    }
+    let mut out = Map::new();
+    out.insert("schemas".into(), Value::Array(schemas));
+    out.extend(u);
+    Value::Object(out)
+}
+
+#[tool_router]
+impl Relay {
+    #[tool(
+        name = "create-user",
+        description = "Create a SCIM user. Only userName is required; core attributes (name, emails, \
+                       title, ...) and enterprise attributes (employeeNumber, department, manager) \
+                       have their own fields, anything else goes in `extra`. Returns the created \
+                       user with its id, or a SCIM error (scimType `uniqueness` when the userName \
+                       is taken)."
+    )]
+    async fn create_user(&self, Parameters(p): Parameters<CreateUserParams>) -> ToolResult {
+        let user = new_user(&p);
+        self.call(Some(ResourceSchema::user()), p.attributes, move |s| {
+            s.create(USERS, &user)
+        })
+        .await
+    }
+
+    #[tool(
+        name = "get-user",
+        description = "Read one user by SCIM id. Returns the user's SCIM JSON (meta.version is its \
+                       version for ifMatch), or a SCIM error (404 when there is no such user)."
+    )]
+    async fn get_user(&self, Parameters(p): Parameters<GetParams>) -> ToolResult {
+        self.call(None, None, move |s| {
+            let q = get_query(p.attributes, p.excluded_attributes)?;
+            Ok(s.get(USERS, &p.id, &q)?.resource)
+        })
+        .await
+    }
+
+    #[tool(
+        name = "list-users",
+        description = "Find users with an optional SCIM filter (e.g. userName eq \"bjensen\"), \
+                       attribute selection, sorting and paging. Returns a SCIM ListResponse \
+                       (totalResults, startIndex, itemsPerPage, Resources, and nextCursor when \
+                       cursor paging)."
+    )]
+    async fn list_users(&self, Parameters(p): Parameters<ListParams>) -> ToolResult {
+        self.call(None, None, move |s| {
+            let page = s.list(USERS, &list_query(p)?)?;
+            serde_json::to_value(&page).map_err(|e| ScimError::internal(e.to_string()))
+        })
+        .await
+    }
+
+    #[tool(
+        name = "replace-user",
+        description = "Replace a user entirely (PUT) with the given SCIM JSON; attributes left out \
+                       are cleared. Prefer patch-user for small changes. Returns the new user."
+    )]
+    async fn replace_user(&self, Parameters(p): Parameters<ReplaceParams>) -> ToolResult {
+        self.call(Some(ResourceSchema::user()), p.attributes, move |s| {
+            let tag = if_match(p.if_match.as_deref())?;
+            s.replace(USERS, &p.id, &Value::Object(p.resource), tag.as_ref())
+        })
+        .await
+    }
+
+    #[tool(
+        name = "patch-user",
+        description = "Change some attributes of a user (PATCH) with add/replace/remove \
+                       operations, applied atomically. Example: [{\"op\": \"replace\", \"path\": \
+                       \"title\", \"value\": \"Manager\"}]. Returns the updated user."
+    )]
+    async fn patch_user(&self, Parameters(p): Parameters<PatchParams>) -> ToolResult {
+        self.call(Some(ResourceSchema::user()), p.attributes, move |s| {
+            let tag = if_match(p.if_match.as_deref())?;
+            s.patch_and_get(USERS, &p.id, &to_ops(p.operations)?, tag.as_ref())
+        })
+        .await
+    }
+
+    #[tool(
+        name = "deactivate-user",
+        description = "Deactivate a user (active = false): the usual way to offboard, reversible \
+                       with patch-user. Returns the updated user."
+    )]
+    async fn deactivate_user(&self, Parameters(p): Parameters<IdParams>) -> ToolResult {
+        self.call(None, None, move |s| s.set_active(USERS, &p.id, false))
+            .await
+    }
+
+    #[tool(
+        name = "delete-user",
+        description = "Delete a user permanently. Requires confirm: true. Prefer deactivate-user \
+                       unless deletion is explicitly wanted."
+    )]
+    async fn delete_user(&self, Parameters(p): Parameters<DeleteParams>) -> ToolResult {
+        if !p.confirm {
+            return Ok(confirm_required("a user"));
+        }
+        self.call(None, None, move |s| {
+            s.delete(USERS, &p.id, None)?;
+            Ok(json!({"deleted": true, "id": p.id}))
+        })
+        .await
+    }
+
+    #[tool(
+        name = "create-group",
+        description = "Create a group with a displayName and optional initial members (SCIM ids). \
+                       Returns the created group."
+    )]
+    async fn create_group(&self, Parameters(p): Parameters<CreateGroupParams>) -> ToolResult {
+        let mut g = json!({"schemas": [GROUP_SCHEMA], "displayName": p.display_name});
+        if let Some(e) = &p.external_id {
+            g["externalId"] = json!(e);
+        }
+        if let Some(m) = p.members.as_ref().filter(|m| !m.is_empty()) {
+            g["members"] = m.iter().map(|id| json!({ "value": id })).collect();
+        }
+        self.call(Some(ResourceSchema::group()), p.attributes, move |s| {
+            s.create(GROUPS, &g)
+        })
+        .await
+    }
+
+    #[tool(
+        name = "get-group",
+        description = "Read one group by SCIM id, with its members unless excludedAttributes \
+                       contains \"members\"."
+    )]
+    async fn get_group(&self, Parameters(p): Parameters<GetParams>) -> ToolResult {
+        self.call(None, None, move |s| {
+            let q = get_query(p.attributes, p.excluded_attributes)?;
+            Ok(s.get(GROUPS, &p.id, &q)?.resource)
+        })
+        .await
+    }
+
+    #[tool(
+        name = "list-groups",
+        description = "Find groups with an optional SCIM filter (e.g. displayName eq \"Admins\"), \
+                       attribute selection, sorting and paging. Returns a SCIM ListResponse."
+    )]
+    async fn list_groups(&self, Parameters(p): Parameters<ListParams>) -> ToolResult {
+        self.call(None, None, move |s| {
+            let page = s.list(GROUPS, &list_query(p)?)?;
+            serde_json::to_value(&page).map_err(|e| ScimError::internal(e.to_string()))
+        })
+        .await
+    }
+
+    #[tool(
+        name = "replace-group",
+        description = "Replace a group entirely (PUT), including its full member list. Prefer \
+                       add-group-members / remove-group-members for membership changes."
+    )]
+    async fn replace_group(&self, Parameters(p): Parameters<ReplaceParams>) -> ToolResult {
+        self.call(Some(ResourceSchema::group()), p.attributes, move |s| {
+            let tag = if_match(p.if_match.as_deref())?;
+            s.replace(GROUPS, &p.id, &Value::Object(p.resource), tag.as_ref())
+        })
+        .await
+    }
+
+    #[tool(
+        name = "add-group-members",
+        description = "Add users (or groups) to a group by SCIM id. Returns the updated group."
+    )]
+    async fn add_group_members(&self, Parameters(p): Parameters<MembersParams>) -> ToolResult {
+        self.call(None, None, move |s| s.add_members(&p.id, &p.members))
+            .await
+    }
+
+    #[tool(
+        name = "remove-group-members",
+        description = "Remove users (or groups) from a group by SCIM id. Returns the updated group."
+    )]
+    async fn remove_group_members(&self, Parameters(p): Parameters<MembersParams>) -> ToolResult {
+        self.call(None, None, move |s| s.remove_members(&p.id, &p.members))
+            .await
+    }
+
+    #[tool(
+        name = "delete-group",
+        description = "Delete a group permanently (its members are not deleted). Requires \
+                       confirm: true."
+    )]
+    async fn delete_group(&self, Parameters(p): Parameters<DeleteParams>) -> ToolResult {
+        if !p.confirm {
+            return Ok(confirm_required("a group"));
+        }
+        self.call(None, None, move |s| {
+            s.delete(GROUPS, &p.id, None)?;
+            Ok(json!({"deleted": true, "id": p.id}))
+        })
+        .await
+    }
+
+    #[tool(
+        name = "discover",
+        description = "What the SCIM server supports: a summary (patch, bulk, filter, sort, etag, \
+                       pagination), the ServiceProviderConfig and the ResourceTypes; with \
+                       includeSchemas, every attribute definition too. Call this first."
+    )]
+    async fn discover(&self, Parameters(p): Parameters<DiscoverParams>) -> ToolResult {
+        self.call(None, None, move |s| s.discover(p.include_schemas))
+            .await
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for Relay {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new("scim-mcp", env!("CARGO_PKG_VERSION")))
+            .with_instructions(
+                "Manage the users and groups of a SCIM 2.0 service provider. Call `discover` \
+                 first. Resources are addressed by SCIM id: find ids with list-users / \
+                 list-groups and a filter such as userName eq \"bjensen\". Errors are SCIM \
+                 Error messages: act on `status` and `scimType` (uniqueness, invalidFilter, \
+                 mutability, noTarget, invalidValue, ...). Prefer deactivate-user to \
+                 delete-user; deletes need confirm: true.",
+            )
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Logs go to stderr: stdout carries the protocol.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let relay = Relay::from_env();
+    if let Err(e) = &relay.scim {
+        tracing::warn!("{e}");
+    }
+    let service = relay.serve(rmcp::transport::stdio()).await?;
+    service.waiting().await?;
+    Ok(())
+}
