@@ -785,3 +785,99 @@ fn concurrent_member_patches_lose_nothing() {
     let r = c.get(&g).expect(200);
     assert_eq!(r.header("ETag"), Some("W/\"50\""));
 }
+
+/// RFC 7644 §3.4.2.1 / §3.4.3: a query at the root searches every resource type.
+#[test]
+fn search_at_the_root_spans_resource_types() {
+    let server = TestServer::start();
+    let c = server.tenant("acme");
+    c.create_user("alice");
+    c.create_user("bob");
+    c.create_group("Admins");
+    let r = c.get("/").expect(200);
+    assert_eq!(r.total(), 3);
+    // A filter on a User-only attribute matches no group (and is no error).
+    let r = c
+        .get(&format!("/?filter={}", enc(r#"userName sw "a""#)))
+        .expect(200);
+    assert_eq!(r.total(), 1);
+    assert_eq!(r.list()[0]["userName"], "alice");
+    let search = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                        "filter": "displayName eq \"Admins\" or userName eq \"bob\"",
+                        "attributes": ["userName", "displayName"], "sortBy": "meta.created",
+                        "startIndex": 1, "count": 10});
+    let r = c.post("/.search", &search).expect(200);
+    assert_eq!(r.total(), 2);
+    let list = r.list();
+    assert_eq!(list.len(), 2);
+    assert!(list
+        .iter()
+        .all(|v| v.get("meta").is_none() && v.get("id").is_some()));
+    // An attribute no resource type has is still an invalidFilter.
+    c.get(&format!("/?filter={}", enc(r#"nosuch eq "x""#)))
+        .expect_error(400, Some("invalidFilter"));
+}
+
+/// Adding and removing one member of a large group changes exactly that member (the direct SQL
+/// path), and a mixed request (rename + member add) still applies atomically.
+#[test]
+fn one_member_change_in_a_large_group() {
+    let server = TestServer::start();
+    let c = server.tenant("acme");
+    let users: Vec<String> = (0..300)
+        .map(|i| c.create_user(&format!("user{i}")))
+        .collect();
+    let members: Vec<Value> = users
+        .iter()
+        .take(299)
+        .map(|id| json!({"value": id}))
+        .collect();
+    let g = c
+        .post(
+            "/Groups",
+            &json!({"schemas": [GROUP], "displayName": "Big", "members": members}),
+        )
+        .expect(201);
+    let gid = g.json["id"].as_str().unwrap().to_owned();
+    let path = format!("/Groups/{gid}");
+    let last = users[299].clone();
+    c.patch_ops(
+        &path,
+        json!([{"op": "add", "path": "members", "value": [{"value": last}]}]),
+    )
+    .expect(204);
+    assert_eq!(c.member_ids(&gid).len(), 300);
+    c.patch_ops(
+        &path,
+        json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", users[0])}]),
+    )
+    .expect(204);
+    let ids = c.member_ids(&gid);
+    assert_eq!(ids.len(), 299);
+    assert!(!ids.contains(&users[0]));
+    // Rename and add in one request; a bad member makes the whole request fail with nothing changed.
+    c.patch_ops(
+        &path,
+        json!([{"op": "replace", "value": {"displayName": "Bigger"}},
+               {"op": "add", "path": "members", "value": [{"value": "no-such-user"}]}]),
+    )
+    .expect_error(400, Some("invalidValue"));
+    let now = c
+        .get(&format!("{path}?excludedAttributes=members"))
+        .expect(200);
+    assert_eq!(now.json["displayName"], "Big");
+    assert_eq!(c.member_ids(&gid).len(), 299);
+    c.patch_ops(
+        &path,
+        json!([{"op": "replace", "value": {"id": gid, "displayName": "Bigger"}},
+               {"op": "add", "path": "members", "value": [{"value": users[0]}]}]),
+    )
+    .expect(204);
+    assert_eq!(
+        c.get(&format!("{path}?excludedAttributes=members"))
+            .expect(200)
+            .json["displayName"],
+        "Bigger"
+    );
+    assert_eq!(c.member_ids(&gid).len(), 300);
+}

@@ -211,9 +211,9 @@ impl Ctx<'_> {
                 let kind = Self::kind(resource_type)?;
                 self.resource(kind, id, method, &scim)
             }
-            (Endpoint::Root | Endpoint::RootSearch, _) => Err(ScimError::not_implemented(
-                "query the /Users or /Groups endpoint instead of the root",
-            )),
+            (Endpoint::Root | Endpoint::RootSearch, _) => {
+                Ok(response::list(self.search_root(&scim.query)?))
+            }
             (Endpoint::Bulk, _) => self.bulk(scim),
             (Endpoint::Me, _) => Err(ScimError::not_implemented(
                 "/Me is not supported: tokens belong to tenants, not users",
@@ -327,6 +327,107 @@ impl Ctx<'_> {
         // given app may not have.
         let projector = projection.ignore_unknown(true).compile(schema)?;
         Ok(projector.project(body))
+    }
+
+    /// GET / and POST /.search (RFC 7644 §3.4.2.1, §3.4.3): the query over every resource type.
+    /// Each type answers what its schema can (a filter naming `userName` matches no group), the
+    /// results are merged, sorted schema-less when `sortBy` is given, and paged in memory; each
+    /// type's part is bounded like any in-memory search.
+    fn search_root(&self, query: &Query) -> Result<ListResponse<Value>, ScimError> {
+        let everything = Query {
+            start_index: Some(1),
+            count: Some(self.api.config.max_scan as u64),
+            cursor: None,
+            ..query.clone()
+        };
+        if query.cursor.is_some() {
+            return Err(ScimError::invalid_value(
+                "cursor paging is not supported at the root; use startIndex",
+            ));
+        }
+        let mut resources = Vec::new();
+        let mut understood = false;
+        let mut first_error = None;
+        for kind in [Kind::User, Kind::Group] {
+            let listed = match self.list(kind, &everything) {
+                // The filter names an attribute this type does not have (`userName` on a group):
+                // evaluate it schema-less, where an absent attribute simply does not match, so
+                // `displayName eq "x" or userName eq "y"` still finds groups.
+                Err(e) if e.scim_type() == Some(scimkit::schema::ScimType::InvalidFilter) => {
+                    self.search_schemaless(kind, &everything).map_err(|_| e)
+                }
+                other => other,
+            };
+            match listed {
+                Ok(list) => {
+                    understood = true;
+                    if list.total_results.unwrap_or(0) > list.resources.len() as u64 {
+                        return Err(ScimError::too_many(format!(
+                            "a search at the root is answered in memory and is limited to {} resources per type; query /Users or /Groups",
+                            self.api.config.max_scan
+                        )));
+                    }
+                    resources.extend(list.resources);
+                }
+                // An attribute this type does not have: nothing of this type can match.
+                Err(e) if e.scim_type() == Some(scimkit::schema::ScimType::InvalidFilter) => {
+                    first_error.get_or_insert(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if !understood {
+            return Err(first_error.unwrap_or_else(|| {
+                ScimError::invalid_filter("the filter matches no resource type")
+            }));
+        }
+        if let Some(attr) = &query.sort_by {
+            Sorter::new(attr, query.effective_sort_order().unwrap_or_default())
+                .sort(&mut resources);
+        }
+        let total = resources.len() as u64;
+        let count = query
+            .count
+            .unwrap_or(self.api.config.default_page_size as u64)
+            .min(self.api.config.max_page_size as u64);
+        let offset = query.start_index_or_default().saturating_sub(1).min(total) as usize;
+        let page: Vec<Value> = resources
+            .into_iter()
+            .skip(offset)
+            .take(count as usize)
+            .collect();
+        self.list_response(total, query, page, None)
+    }
+
+    /// A bounded scan of one type with the filter evaluated schema-less, then projected.
+    fn search_schemaless(
+        &self,
+        kind: Kind,
+        query: &Query,
+    ) -> Result<ListResponse<Value>, ScimError> {
+        let unfiltered = Query {
+            filter: None,
+            attributes: Vec::new(),
+            excluded_attributes: Vec::new(),
+            ..query.clone()
+        };
+        let all = self.list(kind, &unfiltered)?;
+        if all.total_results.unwrap_or(0) > all.resources.len() as u64 {
+            return Err(ScimError::too_many(
+                "too many resources to search at the root",
+            ));
+        }
+        let mut matched = Vec::new();
+        for r in all.resources {
+            if query.filter.as_ref().is_none_or(|f| f.matches(&r)) {
+                matched.push(self.project(kind, &r, query)?);
+            }
+        }
+        if matched.is_empty() {
+            // Nothing of this type matches; report the compile error only if no type matches.
+            return Err(ScimError::invalid_filter("no match"));
+        }
+        self.list_response(matched.len() as u64, query, matched, None)
     }
 
     /// GET /Users, POST /Users/.search (RFC 7644 §3.4.2, §3.4.3): SQL where the filter translates

@@ -1,7 +1,7 @@
 //! The resource operations of RFC 7644 §3.3–§3.6 over the store: create, get, list, replace,
 //! patch, delete. Each write is one SQLite transaction with an audit row.
 
-use scimkit::patch::{Interop, PatchOperation, Patcher};
+use scimkit::patch::{Interop, Op, PatchOperation, Patcher};
 use scimkit::protocol::{ETag, ScimError};
 use scimkit::schema::validate::Context;
 use scimkit::schema::{name, ResourceSchema, Validator};
@@ -30,6 +30,7 @@ impl From<StoreError> for ScimError {
         match e {
             StoreError::Conflict(detail) => ScimError::uniqueness(detail),
             StoreError::NotFound => ScimError::not_found("resource not found"),
+            StoreError::Invalid(detail) => ScimError::invalid_value(detail),
             StoreError::Sql(e) => {
                 tracing::error!(error = %e, "database error");
                 ScimError::internal("database error")
@@ -204,6 +205,18 @@ impl ResourceOps<'_> {
                 return Err(StoreError::NotFound);
             }
             let touches_members = self.kind == Kind::Group && ops.iter().any(touches_members);
+            if touches_members {
+                if let Some(member_ops) = direct_member_ops(ops) {
+                    return self.patch_members_directly(
+                        tx,
+                        row,
+                        ops,
+                        &member_ops,
+                        &patcher,
+                        &mut patch_error,
+                    );
+                }
+            }
             let mut body = row.body.clone();
             let old_members = if touches_members {
                 store::members(tx, row.seq)?
@@ -262,6 +275,77 @@ impl ResourceOps<'_> {
             (r, None) => r?,
         };
         Ok((self.finish(row, with_members)?, changed))
+    }
+
+    /// The membership fast path: every operation on `members` is one SQL can do directly (add a
+    /// list, remove by `value eq`, remove a listed set (Entra E3), clear, replace), so a one-member
+    /// change of a 100k-member group writes one row and never loads the member list. Operations on
+    /// other attributes go through the patch engine on the small stored body.
+    fn patch_members_directly(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        row: Row,
+        ops: &[PatchOperation],
+        member_ops: &[Option<MemberOp>],
+        patcher: &Patcher<'_>,
+        patch_error: &mut Option<ScimError>,
+    ) -> Result<(Row, bool), StoreError> {
+        let others: Vec<PatchOperation> = ops
+            .iter()
+            .zip(member_ops)
+            .filter(|(_, m)| m.is_none())
+            .map(|(op, _)| op.clone())
+            .collect();
+        let mut body = row.body.clone();
+        let mut changed = false;
+        if !others.is_empty() {
+            match patcher.apply(&mut body, &others) {
+                Ok(c) => changed = c,
+                Err(e) => {
+                    *patch_error = Some(e.into());
+                    return Err(StoreError::NotFound);
+                }
+            }
+        }
+        for op in member_ops.iter().flatten() {
+            changed |= match op {
+                MemberOp::Add(members) => {
+                    self.check_members(tx, members)?;
+                    store::add_members(tx, self.tenant, row.seq, members)? > 0
+                }
+                MemberOp::Remove(ids) => store::remove_members(tx, row.seq, ids)? > 0,
+                MemberOp::Clear => store::clear_members(tx, row.seq)? > 0,
+                MemberOp::Replace(members) => {
+                    self.check_members(tx, members)?;
+                    let old = store::members(tx, row.seq)?;
+                    let same = old.len() == members.len()
+                        && members
+                            .iter()
+                            .all(|m| old.iter().any(|o| o.value == m.value));
+                    sync_members(tx, self.tenant, row.seq, &old, members)?;
+                    !same
+                }
+            };
+        }
+        if !changed {
+            return Ok((row, false));
+        }
+        let version = row.version + 1;
+        if let Some(meta) = body.get_mut("meta").and_then(Value::as_object_mut) {
+            meta.insert("lastModified".into(), store::now().into());
+            meta.insert("version".into(), etag(version).to_string().into());
+        }
+        store::update(tx, self.tenant, self.kind, &row, &body, version)?;
+        store::audit(tx, self.tenant, "patch", self.kind, &row.id)?;
+        Ok((
+            Row {
+                seq: row.seq,
+                id: row.id,
+                version,
+                body,
+            },
+            true,
+        ))
     }
 
     /// DELETE /Users/{id} (RFC 7644 §3.6).
@@ -355,7 +439,7 @@ impl ResourceOps<'_> {
     ) -> Result<(), StoreError> {
         for m in members {
             if store::exists(tx, self.tenant, &m.value)?.is_none() {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::Invalid(format!(
                     "member `{}` does not exist",
                     m.value
                 )));
@@ -467,6 +551,78 @@ fn drop_restated_schemas(
         })
         .collect::<Result<_, _>>()
         .map(Some)
+}
+
+/// A change to a group's `members` that SQL makes directly.
+#[derive(Debug)]
+enum MemberOp {
+    /// `add` on `members` with a list (RFC 7644 §3.5.2.1).
+    Add(Vec<Member>),
+    /// `remove` on `members[value eq "…"]`, or on `members` with a value list (Entra E3, J2).
+    Remove(Vec<String>),
+    /// `remove` on `members` without a value.
+    Clear,
+    /// `replace` on `members` with a list, `[]` included (Okta O9).
+    Replace(Vec<Member>),
+}
+
+/// For each operation, the direct membership change it is, or `None` for an operation on other
+/// attributes; `None` overall when some operation on `members` has another shape (a filter on
+/// `display`, a sub-attribute path, a no-path value with `members`), which the patch engine then
+/// handles on the loaded member list.
+fn direct_member_ops(ops: &[PatchOperation]) -> Option<Vec<Option<MemberOp>>> {
+    ops.iter()
+        .map(|op| {
+            if touches_members(op) {
+                member_op(op).map(Some)
+            } else {
+                Some(None)
+            }
+        })
+        .collect()
+}
+
+fn member_op(op: &PatchOperation) -> Option<MemberOp> {
+    use scimkit::filter::{CompValue, CompareOp, Filter};
+    let path = op.parsed_path()?;
+    let attr = path.attr();
+    if attr.urn().is_some()
+        || attr.sub_attr().is_some()
+        || path.sub_attr().is_some()
+        || !attr.name().eq_ignore_ascii_case("members")
+    {
+        return None;
+    }
+    let list = || -> Option<Vec<Member>> {
+        let value = op.value()?;
+        value
+            .is_array()
+            .then(|| members_from(&json!({ "members": value })).ok())
+            .flatten()
+    };
+    match (op.op(), path.filter(), op.value()) {
+        (Op::Add, None, Some(_)) => list().map(MemberOp::Add),
+        (Op::Replace, None, Some(_)) => list().map(MemberOp::Replace),
+        (Op::Remove, None, None) => Some(MemberOp::Clear),
+        (Op::Remove, None, Some(_)) => {
+            list().map(|m| MemberOp::Remove(m.into_iter().map(|m| m.value).collect()))
+        }
+        (
+            Op::Remove,
+            Some(Filter::Compare {
+                attr,
+                op: CompareOp::Eq,
+                value: CompValue::String(id),
+            }),
+            None,
+        ) if attr.urn().is_none()
+            && attr.sub_attr().is_none()
+            && attr.name().eq_ignore_ascii_case("value") =>
+        {
+            Some(MemberOp::Remove(vec![id.clone()]))
+        }
+        _ => None,
+    }
 }
 
 fn touches_members(op: &PatchOperation) -> bool {

@@ -45,6 +45,8 @@ pub enum StoreError {
     Conflict(String),
     /// No such resource: 404.
     NotFound,
+    /// A value names something that does not exist (a group member): 400 invalidValue.
+    Invalid(String),
     /// SQLite failed: 500.
     Sql(rusqlite::Error),
 }
@@ -67,6 +69,7 @@ impl std::fmt::Display for StoreError {
         match self {
             StoreError::Conflict(m) => write!(f, "conflict: {m}"),
             StoreError::NotFound => f.write_str("not found"),
+            StoreError::Invalid(m) => write!(f, "invalid: {m}"),
             StoreError::Sql(e) => write!(f, "database error: {e}"),
         }
     }
