@@ -112,6 +112,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Ok(())
     })?;
+    // Statistics for the query planner, as the server keeps them (store.rs).
+    store.write(|tx| Ok(tx.execute_batch("ANALYZE")?))?;
     eprintln!(
         "seeded {} users and {} groups (big group: {} members) in {:.1} s",
         args.users,

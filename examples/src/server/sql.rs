@@ -143,18 +143,22 @@ fn like_escape(s: &str) -> String {
     out
 }
 
-/// Wraps a condition on a related table in `EXISTS`, so every condition holds on the same row.
+/// Wraps a condition on a related table so that every condition holds on the same row.
+///
+/// Written as `r.seq IN (SELECT … WHERE condition)` rather than a correlated `EXISTS`: SQLite then
+/// looks the value up in the related table's index and fetches the few matching resources by
+/// rowid, instead of probing the related table once per resource of the tenant.
 fn exists(column: &Column, condition: &str) -> String {
     match column {
         Column::Email(..) => {
-            format!("EXISTS (SELECT 1 FROM emails e WHERE e.resource = r.seq AND {condition})")
+            format!("r.seq IN (SELECT e.resource FROM emails e WHERE {condition})")
         }
         Column::MemberValue => {
-            format!("EXISTS (SELECT 1 FROM members m WHERE m.group_seq = r.seq AND {condition})")
+            format!("r.seq IN (SELECT m.group_seq FROM members m WHERE {condition})")
         }
         Column::GroupValue => format!(
-            "EXISTS (SELECT 1 FROM members m JOIN resources g ON g.seq = m.group_seq \
-             WHERE m.tenant = r.tenant AND m.member_id = r.id AND {condition})"
+            "r.id IN (SELECT m.member_id FROM members m JOIN resources g ON g.seq = m.group_seq \
+             WHERE m.tenant = r.tenant AND {condition})"
         ),
         Column::Resource(..) => condition.to_owned(),
     }
@@ -329,7 +333,10 @@ mod tests {
             Kind::User,
         )
         .unwrap();
-        assert_eq!(c.sql, "EXISTS (SELECT 1 FROM emails e WHERE e.resource = r.seq AND (e.type = ? AND e.value = ?))");
+        assert_eq!(
+            c.sql,
+            "r.seq IN (SELECT e.resource FROM emails e WHERE (e.type = ? AND e.value = ?))"
+        );
         assert!(c.exact);
         let c = sql(r#"displayName eq "Admins""#, Kind::Group).unwrap();
         assert_eq!(c.sql, "r.display_name = ?");
