@@ -302,8 +302,10 @@ fn compare_text(
     lit_time: Option<DateTime<FixedOffset>>,
     rule: TextRule,
 ) -> bool {
-    if rule.datetime && !op.is_substring() {
-        if let (Some(l), Some(v)) = (lit_time, datetime::parse(value)) {
+    // The value is parsed only when the literal is a dateTime: this runs once per value compared,
+    // and most literals are not dateTimes.
+    if let (true, Some(l)) = (rule.datetime && !op.is_substring(), lit_time) {
+        if let Some(v) = datetime::parse(value) {
             return ordering_holds(op, v.cmp(&l));
         }
     }
@@ -365,5 +367,42 @@ pub(crate) fn ordering_holds(op: CompareOp, ordering: Ordering) -> bool {
         CompareOp::Lt => ordering.is_lt(),
         CompareOp::Le => ordering.is_le(),
         CompareOp::Co | CompareOp::Sw | CompareOp::Ew => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A dateTime value compared with a literal that is not one compares as text, and with one
+    /// that is, as an instant.
+    #[test]
+    fn datetime_values_against_text_and_datetime_literals() {
+        let rule = TextRule::DEFAULT;
+        let value = json!("2011-05-13T04:42:34Z");
+        let text = Lit::Str("2011-05-13T04:42:34z", None);
+        assert!(compare(&value, CompareOp::Eq, &text, rule));
+        assert!(compare(
+            &value,
+            CompareOp::Sw,
+            &Lit::Str("2011-05", None),
+            rule
+        ));
+        assert!(!compare(
+            &value,
+            CompareOp::Eq,
+            &Lit::Str("later", None),
+            rule
+        ));
+        let instant = "2011-05-13T06:42:34+02:00";
+        let lit = Lit::Str(instant, datetime::parse(instant));
+        assert!(compare(&value, CompareOp::Eq, &lit, rule));
+        assert!(!compare(&value, CompareOp::Gt, &lit, rule));
+        let exact = TextRule {
+            case_exact: true,
+            datetime: false,
+        };
+        assert!(!compare(&value, CompareOp::Eq, &lit, exact));
     }
 }

@@ -235,7 +235,12 @@ const TOKEN_QUOTE_LEN: usize = 40;
 /// The whitespace-separated token that ends before `pos`, shortened for a message.
 fn token_before(text: &str, pos: usize) -> Option<String> {
     let head = text.get(..pos)?.trim_end();
-    let start = head.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    // Multi-byte whitespace (U+00A0, U+3000, ...) counts too: step over the whole character.
+    let start = head
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let token = &head[start..];
     if token.is_empty() {
         return None;
@@ -600,6 +605,16 @@ mod tests {
             Ok(CompValue::Decimal(9_223_372_036_854_775_808.0))
         );
         assert_eq!(n("1e400"), Err(ErrorKind::NumberOutOfRange));
+    }
+
+    /// Found by `fuzz/fuzz_targets/path_parse.rs` (corpus `regress-nbsp-token-before`): the
+    /// token before an error was cut one byte after a multi-byte space, inside the character.
+    #[test]
+    fn token_before_multibyte_whitespace() {
+        assert_eq!(token_before("a\u{a0}bc d", 5), Some("bc".into()));
+        assert_eq!(token_before("x\u{3000}yz", 6), Some("yz".into()));
+        let text = "rddre:e[Aes[pri[Asas:e[Addressm[urn:ietf:params[s:e[Addre:e[Aes[pemIbs[val eq \"ri\u{a0}@\\f76\"]";
+        assert!(crate::Path::parse(text).is_err());
     }
 
     #[test]

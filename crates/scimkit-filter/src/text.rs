@@ -20,8 +20,13 @@ fn lower_rev(s: &str) -> impl Iterator<Item = char> + '_ {
 
 /// `a == b` ignoring case.
 pub(crate) fn eq(a: &str, b: &str) -> bool {
+    // Equal but for the case of ASCII letters implies equal ignoring case, so the common hit
+    // needs one pass and no `is_ascii` scans.
+    if a.eq_ignore_ascii_case(b) {
+        return true;
+    }
     if a.is_ascii() && b.is_ascii() {
-        return a.eq_ignore_ascii_case(b);
+        return false;
     }
     lower(a).eq(lower(b))
 }
@@ -83,6 +88,8 @@ mod tests {
     #[test]
     fn ascii() {
         assert!(eq("BJensen", "bjensen"));
+        assert!(eq("", ""));
+        assert!(!eq("bjensen", "bjense"));
         assert!(!eq("bjensen", "bjensen2"));
         assert!(starts_with("Barbara", "bAR"));
         assert!(!starts_with("Ba", "bar"));
@@ -99,6 +106,9 @@ mod tests {
     #[test]
     fn unicode() {
         assert!(eq("ÉCOLE", "école"));
+        assert!(eq("Zoë", "ZOË"));
+        assert!(!eq("Zoë", "Zoe"));
+        assert!(eq("\u{212A}elvin", "kelvin")); // KELVIN SIGN lower-cases to ASCII `k`
         assert!(eq("ΣΟΦΙΑ", "σοφια"));
         assert!(starts_with("Ärger", "äR"));
         assert!(ends_with("MÜLLER", "ller"));

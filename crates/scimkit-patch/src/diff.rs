@@ -1,5 +1,7 @@
 //! [`diff`]: the operations that turn one version of a resource into another.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use scimkit_schema::name;
@@ -240,18 +242,22 @@ fn key_of(v: &Value) -> Option<&str> {
 
 /// Element operations with `attr[value eq "..."]` paths, if every element has a distinct string
 /// `value` (distinct in any case, since filters compare case-insensitively by default).
+///
+/// Elements are matched through a hash map of their case-folded `value`s, so a 10,000-member
+/// group costs O(n), not O(n²) comparisons.
 fn by_element(path: &str, oa: &[Value], na: &[Value]) -> Option<Vec<PatchOperation>> {
-    let distinct = |a: &[Value]| -> Option<()> {
-        let keys: Vec<&str> = a.iter().map(key_of).collect::<Option<_>>()?;
-        for (i, k) in keys.iter().enumerate() {
-            if keys[..i].iter().any(|x| x.eq_ignore_ascii_case(k)) {
+    // ASCII case folding is the filters' rule for these ids (`eq_ignore_ascii_case`).
+    fn index(a: &[Value]) -> Option<HashMap<String, usize>> {
+        let mut by_key = HashMap::with_capacity(a.len());
+        for (i, v) in a.iter().enumerate() {
+            if by_key.insert(key_of(v)?.to_ascii_lowercase(), i).is_some() {
                 return None;
             }
         }
-        Some(())
-    };
-    distinct(oa)?;
-    distinct(na)?;
+        Some(by_key)
+    }
+    let old_keys = index(oa)?;
+    let new_keys = index(na)?;
     let filtered = |v: &str| -> Option<String> {
         let lit = serde_json::to_string(v).ok()?;
         Some(format!("{path}[value eq {lit}]"))
@@ -259,10 +265,7 @@ fn by_element(path: &str, oa: &[Value], na: &[Value]) -> Option<Vec<PatchOperati
     let mut ops = Vec::new();
     for o in oa {
         let k = key_of(o)?;
-        match na
-            .iter()
-            .find(|n| key_of(n).is_some_and(|nk| nk.eq_ignore_ascii_case(k)))
-        {
+        match new_keys.get(&k.to_ascii_lowercase()).map(|&i| &na[i]) {
             Some(n) if bounded_eq(o, n, 1) => {}
             Some(n) => ops.push(PatchOperation::replace(Some(&filtered(k)?), n.clone()).ok()?),
             None => ops.push(PatchOperation::remove(&filtered(k)?).ok()?),
@@ -272,8 +275,7 @@ fn by_element(path: &str, oa: &[Value], na: &[Value]) -> Option<Vec<PatchOperati
         .iter()
         .filter(|n| {
             let nk = key_of(n).unwrap_or_default();
-            !oa.iter()
-                .any(|o| key_of(o).is_some_and(|ok| ok.eq_ignore_ascii_case(nk)))
+            !old_keys.contains_key(&nk.to_ascii_lowercase())
         })
         .cloned()
         .collect();
@@ -334,6 +336,51 @@ mod tests {
             &json!({"a": [1, {"b": 2}]}),
             0
         ));
+    }
+
+    /// Element matching is by case-folded `value` through a map: a large group with one join and
+    /// one leave gives exactly those two operations, ids differing only in case are the same
+    /// member, and ids duplicated in any case fall back to replacing the set.
+    #[test]
+    fn members_are_matched_by_case_folded_value() {
+        let members = |ids: &[String]| {
+            Value::Array(
+                ids.iter()
+                    .map(|id| serde_json::json!({"value": id}))
+                    .collect(),
+            )
+        };
+        let old_ids: Vec<String> = (0..5_000).map(|i| format!("id-{i}")).collect();
+        let mut new_ids: Vec<String> = old_ids
+            .iter()
+            .filter(|id| *id != "id-17")
+            .cloned()
+            .collect();
+        new_ids.push("id-new".into());
+        new_ids[3] = "ID-3".into(); // the same member in another case
+        let old = serde_json::json!({"members": members(&old_ids)});
+        let new = serde_json::json!({"members": members(&new_ids)});
+        let ops = diff(&old, &new);
+        let text: Vec<String> = ops
+            .iter()
+            .map(|o| serde_json::to_string(o).unwrap())
+            .collect();
+        assert_eq!(
+            text,
+            [
+                r#"{"op":"replace","path":"members[value eq \"id-3\"]","value":{"value":"ID-3"}}"#,
+                r#"{"op":"remove","path":"members[value eq \"id-17\"]"}"#,
+                r#"{"op":"add","path":"members","value":[{"value":"id-new"}]}"#,
+            ]
+        );
+        let mut patched = old.clone();
+        crate::apply(&mut patched, &ops).unwrap();
+        assert_eq!(patched, new);
+
+        let dup = serde_json::json!({"members": members(&["a".into(), "A".into()])});
+        let ops = diff(&old, &dup);
+        assert_eq!(ops.len(), 1);
+        assert_eq!(ops[0].path(), Some("members"));
     }
 
     #[test]

@@ -459,9 +459,21 @@ fn guarded(schema: &ResourceSchema, resource: &Value) -> Value {
     let Some(r) = resource.as_object() else {
         return Value::Object(out);
     };
-    let keep = |m: Mutability| matches!(m, Mutability::ReadOnly | Mutability::Immutable);
+    let guarded_mutability =
+        |m: Mutability| matches!(m, Mutability::ReadOnly | Mutability::Immutable);
+    // A single-valued complex attribute with a guarded sub-attribute (enterprise
+    // `manager.displayName`, readOnly) is compared too; the validator does not compare guarded
+    // sub-attributes of multi-valued values, so those (Group `members`, possibly large) are not
+    // copied.
+    let keep = |a: &scimkit_schema::Attribute| {
+        guarded_mutability(a.mutability)
+            || (!a.multi_valued
+                && a.sub_attributes
+                    .iter()
+                    .any(|sub| guarded_mutability(sub.mutability)))
+    };
     for (s, a, is_ext) in schema.attributes() {
-        if !keep(a.mutability) {
+        if !keep(a) {
             continue;
         }
         if is_ext {

@@ -328,7 +328,11 @@ impl ResourceSchema {
     pub fn split_path<'p>(&self, path: &'p str) -> SplitPath<'p> {
         let (urn, rest) = match self.schemas().find_map(|s| strip_urn(path, &s.id)) {
             Some(split) => split,
-            None if path.len() >= 4 && path[..4].eq_ignore_ascii_case("urn:") => {
+            None if path
+                .as_bytes()
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"urn:")) =>
+            {
                 match path.rfind(':') {
                     Some(i) => (Some(&path[..i]), &path[i + 1..]),
                     None => (None, path),

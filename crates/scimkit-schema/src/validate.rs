@@ -624,7 +624,7 @@ impl<'a> Run<'a, '_> {
             return;
         }
         let schema = self.v.schema;
-        let detail = if key.len() >= 4 && key[..4].eq_ignore_ascii_case("urn:") {
+        let detail = if is_urn(key) {
             format!(
                 "unknown schema extension `{key}` for resource type `{}`",
                 schema.name()
@@ -1212,7 +1212,10 @@ fn same_single(attr: &Attribute, a: &Value, b: &Value) -> bool {
 }
 
 fn is_urn(s: &str) -> bool {
-    s.len() >= 4 && s[..4].eq_ignore_ascii_case("urn:")
+    // Bytes, not `&s[..4]`: the fourth byte may be inside a multi-byte character.
+    s.as_bytes()
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"urn:"))
 }
 
 fn mutability_name(m: Mutability) -> &'static str {
@@ -1278,6 +1281,22 @@ mod tests {
         for bad in ["T", "TQ=", "T===", "a b=", "TW=E", "é"] {
             assert!(!is_base64(bad), "{bad}");
         }
+    }
+
+    /// Found by `fuzz/fuzz_targets/messages.rs` (corpus `regress-schemas-multibyte`): a schema id
+    /// with a multi-byte character across byte 4 panicked when sliced.
+    #[test]
+    fn is_urn_on_multibyte_text() {
+        assert!(is_urn("URN:x"));
+        assert!(!is_urn("urn\u{256}etf:params"));
+        assert!(!is_urn("ur\u{e9}"));
+        assert!(!is_urn("urn"));
+        let schema = crate::ResourceSchema::user();
+        let mut user = json!({"schemas": ["urn\u{256}etf:params:scim:api:messages:2.0:PatchOp"], "userName": "x"});
+        assert!(Validator::new(&schema)
+            .validate(&mut user, Context::Create)
+            .is_err());
+        let _ = schema.split_path("urn\u{256}etf:x");
     }
 
     #[test]

@@ -252,23 +252,7 @@ impl ResourceOps<'_> {
                 sync_members(tx, self.tenant, row.seq, &old_members, &new_members)?;
                 strip_members(&mut body);
             }
-            let version = row.version + 1;
-            let now = store::now();
-            if let Some(meta) = body.get_mut("meta").and_then(Value::as_object_mut) {
-                meta.insert("lastModified".into(), now.clone().into());
-                meta.insert("version".into(), etag(version).to_string().into());
-            }
-            store::update(tx, self.tenant, self.kind, &row, &body, version)?;
-            store::audit(tx, self.tenant, "patch", self.kind, id)?;
-            Ok((
-                Row {
-                    seq: row.seq,
-                    id: row.id,
-                    version,
-                    body,
-                },
-                true,
-            ))
+            self.save_patched(tx, row, body).map(|row| (row, true))
         });
         let (row, changed) = match (result, patch_error) {
             (_, Some(e)) => return Err(e),
@@ -330,6 +314,17 @@ impl ResourceOps<'_> {
         if !changed {
             return Ok((row, false));
         }
+        self.save_patched(tx, row, body).map(|row| (row, true))
+    }
+
+    /// Writes a patched body: the next version, `meta.lastModified` and `meta.version` in step,
+    /// and an audit row.
+    fn save_patched(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        row: Row,
+        mut body: Value,
+    ) -> Result<Row, StoreError> {
         let version = row.version + 1;
         if let Some(meta) = body.get_mut("meta").and_then(Value::as_object_mut) {
             meta.insert("lastModified".into(), store::now().into());
@@ -337,15 +332,12 @@ impl ResourceOps<'_> {
         }
         store::update(tx, self.tenant, self.kind, &row, &body, version)?;
         store::audit(tx, self.tenant, "patch", self.kind, &row.id)?;
-        Ok((
-            Row {
-                seq: row.seq,
-                id: row.id,
-                version,
-                body,
-            },
-            true,
-        ))
+        Ok(Row {
+            seq: row.seq,
+            id: row.id,
+            version,
+            body,
+        })
     }
 
     /// DELETE /Users/{id} (RFC 7644 §3.6).

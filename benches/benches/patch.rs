@@ -1,0 +1,133 @@
+//! PATCH apply (schema-less and schema-aware), request parsing and diff, each beside a
+//! hand-written baseline making the same change on `serde_json::Value`.
+//!
+//! `cargo bench -p benches --bench patch -- --warm-up-time 1 --measurement-time 3`
+
+use std::hint::black_box;
+
+use benches::corpus::{self, Kind, PatchCase};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use scimkit_patch::{Interop, PatchRequest, Patcher};
+use scimkit_schema::ResourceSchema;
+use serde_json::Value;
+
+fn batch(case: &PatchCase) -> BatchSize {
+    // A fresh copy of the resource per iteration, made outside the timing. Large groups one at a
+    // time, so that criterion does not hold thousands of copies.
+    if case.resource["members"]
+        .as_array()
+        .is_some_and(|m| m.len() >= 1_000)
+    {
+        BatchSize::PerIteration
+    } else {
+        BatchSize::SmallInput
+    }
+}
+
+fn apply(c: &mut Criterion) {
+    let user_schema = ResourceSchema::user();
+    let group_schema = ResourceSchema::group();
+    let idp = Interop::idp_compatible();
+    let mut group = c.benchmark_group("patch_apply");
+    for case in corpus::patches() {
+        let schema = match case.kind {
+            Kind::User => &user_schema,
+            Kind::Group => &group_schema,
+        };
+        let ops = serde_json::from_value::<PatchRequest>(case.request.clone())
+            .unwrap()
+            .operations;
+        let patchers = [
+            ("scimkit_schemaless", Patcher::schemaless().interop(idp)),
+            (
+                "scimkit_schema",
+                Patcher::new(schema).interop(idp).validate(false),
+            ),
+            (
+                "scimkit_schema_validated",
+                Patcher::new(schema).interop(idp),
+            ),
+        ];
+
+        // Every engine must make exactly the baseline's change.
+        let mut expected = case.resource.clone();
+        assert!(
+            (case.baseline)(&mut expected),
+            "{}: baseline changes",
+            case.name
+        );
+        for (name, patcher) in &patchers {
+            let mut got = case.resource.clone();
+            assert!(
+                patcher.apply(&mut got, &ops).unwrap(),
+                "{}/{name}",
+                case.name
+            );
+            assert_eq!(got, expected, "{}/{name}", case.name);
+        }
+
+        let size = batch(&case);
+        group.bench_function(format!("{}/baseline", case.name), |b| {
+            b.iter_batched_ref(
+                || case.resource.clone(),
+                |r| (case.baseline)(black_box(r)),
+                size,
+            )
+        });
+        for (name, patcher) in &patchers {
+            group.bench_function(format!("{}/{name}", case.name), |b| {
+                b.iter_batched_ref(
+                    || case.resource.clone(),
+                    |r| patcher.apply(black_box(r), &ops).unwrap(),
+                    size,
+                )
+            });
+        }
+    }
+    group.finish();
+}
+
+/// Reading the PatchOp body: what a server does before applying.
+fn parse(c: &mut Criterion) {
+    let mut group = c.benchmark_group("patch_parse");
+    for case in corpus::patches()
+        .into_iter()
+        .filter(|c| !c.name.ends_with("/10000"))
+    {
+        let body = serde_json::to_vec(&case.request).unwrap();
+        group.bench_function(format!("{}/scimkit", case.name), |b| {
+            b.iter(|| {
+                PatchRequest::from_slice_with(black_box(&body), &Interop::idp_compatible()).unwrap()
+            })
+        });
+        group.bench_function(format!("{}/baseline_value", case.name), |b| {
+            b.iter(|| serde_json::from_slice::<Value>(black_box(&body)).unwrap())
+        });
+    }
+    group.finish();
+}
+
+fn diff(c: &mut Criterion) {
+    let mut group = c.benchmark_group("diff");
+    for case in corpus::diffs() {
+        let ops = scimkit_patch::diff(&case.old, &case.new);
+        let mut round = case.old.clone();
+        scimkit_patch::apply(&mut round, &ops).unwrap();
+        assert_eq!(
+            round, case.new,
+            "{}: apply(old, diff(old, new)) == new",
+            case.name
+        );
+
+        group.bench_function(format!("{}/baseline", case.name), |b| {
+            b.iter(|| corpus::diff_baseline(black_box(&case.old), black_box(&case.new)))
+        });
+        group.bench_function(format!("{}/scimkit", case.name), |b| {
+            b.iter(|| scimkit_patch::diff(black_box(&case.old), black_box(&case.new)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, apply, parse, diff);
+criterion_main!(benches);

@@ -1,0 +1,1 @@
+//! Adapters that run scimkit-benchmark inputs through other Rust SCIM crates.
