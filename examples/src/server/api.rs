@@ -149,11 +149,6 @@ pub fn too_large(limit: usize) -> http::Response<Vec<u8>> {
     )))
 }
 
-/// 500 for a handler that failed unexpectedly.
-pub fn internal_error() -> http::Response<Vec<u8>> {
-    response::error(ScimError::internal("internal error"))
-}
-
 /// One request's view: the tenant and its base URL.
 struct Ctx<'a> {
     api: &'a Api,
