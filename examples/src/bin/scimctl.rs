@@ -27,7 +27,7 @@ use serde_json::{json, Map, Value};
 #[derive(Debug, Parser)]
 #[command(name = "scimctl", version, about, max_term_width = 100)]
 struct Cli {
-    /// The service provider's base URL, e.g. https://example.com/scim/v2.
+    /// The service provider's base URL, e.g. `https://example.com/scim/v2`.
     #[arg(long, env = "SCIM_BASE_URL", global = true)]
     base_url: Option<String>,
     /// The bearer token (prefer the environment variable: flags show in process lists).
