@@ -30,7 +30,7 @@ request = function()
 end
 
 response = function(status, headers, body)
-  if status ~= 200 or not body:find('"totalResults":1', 1, true) then
+  if status ~= 200 or not body:find('"totalResults":%s*1[,}]') then
     wrk.thread:stop()
     io.stderr:write("unexpected response " .. status .. ": " .. body:sub(1, 200) .. "\n")
   end
