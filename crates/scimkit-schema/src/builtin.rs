@@ -96,7 +96,8 @@ builtin! {
     schema -> Schema = "builtin/schema_schema.json"
 }
 builtin! {
-    /// The User resource type of RFC 7643 §8.6 (enterprise extension optional).
+    /// The User resource type of RFC 7643 §8.6, as printed (enterprise extension required; see
+    /// [`ResourceSchema::user`] for the amendment that makes it optional).
     user_resource_type -> ResourceType = "builtin/user_resource_type.json"
 }
 builtin! {

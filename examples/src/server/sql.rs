@@ -94,7 +94,28 @@ enum Column {
     GroupValue,
 }
 
+impl Column {
+    /// The SQL column and how it compares text.
+    fn sql(&self) -> (&'static str, Text) {
+        match *self {
+            Column::Resource(c, t) | Column::Email(c, t) => (c, t),
+            Column::MemberValue => ("m.member_id", Text::Exact),
+            Column::GroupValue => ("g.id", Text::Exact),
+        }
+    }
+}
+
 impl Translator<'_> {
+    /// A condition on `column`, reached through its related table. Inside `emails[...]` the
+    /// subquery is added once, by `value_path`, around all the conditions of the brackets.
+    fn related(&self, column: &Column, condition: String) -> String {
+        if self.in_emails {
+            condition
+        } else {
+            exists(column, &condition)
+        }
+    }
+
     fn column(&self, attr: &AttrPath) -> Option<Column> {
         if self.in_emails {
             // Relative to an email element: value, type, primary.
@@ -172,23 +193,14 @@ impl Fold for Translator<'_> {
         let Some(column) = self.column(attr) else {
             return Ok(None);
         };
-        let (name, text) = match column {
-            Column::Resource(c, t) | Column::Email(c, t) => (c, t),
-            Column::MemberValue => ("m.member_id", Text::Exact),
-            Column::GroupValue => ("g.id", Text::Exact),
-        };
+        let (name, text) = column.sql();
         // RFC 7644 §3.4.2.2: `pr` is false for null and for an empty string.
         let condition = if text == Text::Bool {
             format!("{name} IS NOT NULL")
         } else {
             format!("{name} <> ''")
         };
-        // Inside `emails[...]` the EXISTS is added by `value_path`.
-        let sql = if self.in_emails {
-            condition
-        } else {
-            exists(&column, &condition)
-        };
+        let sql = self.related(&column, condition);
         Ok(clause(sql, Vec::new(), true))
     }
 
@@ -201,11 +213,7 @@ impl Fold for Translator<'_> {
         let Some(column) = self.column(attr) else {
             return Ok(None);
         };
-        let (name, text) = match column {
-            Column::Resource(c, t) | Column::Email(c, t) => (c, t),
-            Column::MemberValue => ("m.member_id", Text::Exact),
-            Column::GroupValue => ("g.id", Text::Exact),
-        };
+        let (name, text) = column.sql();
         let (condition, param, exact) = match (text, op, value) {
             (Text::Bool, CompareOp::Eq, CompValue::Bool(b)) => (
                 format!("{name} = ?"),
@@ -233,11 +241,7 @@ impl Fold for Translator<'_> {
             }
             _ => return Ok(None),
         };
-        let sql = if self.in_emails {
-            condition
-        } else {
-            exists(&column, &condition)
-        };
+        let sql = self.related(&column, condition);
         Ok(clause(sql, vec![param], exact))
     }
 
