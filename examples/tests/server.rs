@@ -468,6 +468,46 @@ fn cursor_paging_rfc9865() {
         .expect_error(400, Some("invalidCursor"));
 }
 
+/// The server answers a lookup that fits on one page without a COUNT query; totalResults must
+/// be the same as when it counts (RFC 7644 §3.4.2.4), at every edge of the page.
+#[test]
+fn total_results_at_page_edges() {
+    let server = TestServer::start();
+    let c = server.tenant("acme");
+    for i in 0..7 {
+        c.create_user(&format!("edge{i}@example.com"));
+    }
+    let total = |q: &str| {
+        let r = c.get(&format!("/Users?{q}")).expect(200);
+        (r.total(), r.list().len())
+    };
+    let one = enc(r#"userName eq "EDGE3@example.com""#);
+    let none = enc(r#"userName eq "nobody@example.com""#);
+    let all = enc(r#"userName sw "edge""#);
+    assert_eq!(total(&format!("filter={one}")), (1, 1));
+    assert_eq!(total(&format!("filter={none}")), (0, 0));
+    // Past the only match: the page is empty, the total is still 1.
+    assert_eq!(total(&format!("filter={one}&startIndex=2")), (1, 0));
+    assert_eq!(total(&format!("filter={all}&count=7")), (7, 7));
+    assert_eq!(total(&format!("filter={all}&count=8")), (7, 7));
+    assert_eq!(total(&format!("filter={all}&count=3")), (7, 3));
+    assert_eq!(total(&format!("filter={all}&startIndex=6&count=3")), (7, 2));
+    assert_eq!(total(&format!("filter={all}&startIndex=8&count=3")), (7, 0));
+    assert_eq!(total(&format!("filter={all}&startIndex=100")), (7, 0));
+    assert_eq!(total("count=0"), (7, 0));
+    // Cursor paging: a first page that holds everything has no next cursor.
+    let r = c
+        .get(&format!("/Users?filter={all}&count=7&cursor="))
+        .expect(200);
+    assert_eq!((r.total(), r.list().len()), (7, 7));
+    assert!(r.json.get("nextCursor").is_none(), "{}", r.text);
+    let r = c
+        .get(&format!("/Users?filter={all}&count=6&cursor="))
+        .expect(200);
+    assert_eq!((r.total(), r.list().len()), (7, 6));
+    assert!(r.json.get("nextCursor").is_some(), "{}", r.text);
+}
+
 #[test]
 fn sorting_projection_and_derived_groups() {
     let server = TestServer::start();

@@ -10,13 +10,13 @@ use scimkit::protocol::{
     Precondition, Query, QueryOptions, ResolvedOperation, Router, ScimError, ScimRequest,
 };
 use scimkit::schema::{
-    AuthenticationScheme, PaginationConfig, Projection, ResourceSchema, SchemaRegistry,
+    AuthenticationScheme, PaginationConfig, Projection, Projector, ResourceSchema, SchemaRegistry,
     ServiceProviderConfig,
 };
 use serde_json::Value;
 
-use super::resources::{ResourceOps, Stored};
-use super::store::{self, Kind, Row, Store};
+use super::resources::ResourceOps;
+use super::store::{self, Kind, Store};
 use super::{auth, sql, Config};
 
 /// Everything a request needs, shared by all requests.
@@ -198,7 +198,7 @@ impl Ctx<'_> {
                 let stored = self.ops(kind).create(body)?;
                 Ok(response::created(&self.project(
                     kind,
-                    &stored.body,
+                    stored.body,
                     &scim.query,
                 )?))
             }
@@ -245,7 +245,7 @@ impl Ctx<'_> {
                     }
                     _ => Ok(response::ok(&self.project(
                         kind,
-                        &stored.body,
+                        stored.body,
                         &scim.query,
                     )?)),
                 }
@@ -257,7 +257,7 @@ impl Ctx<'_> {
                 let stored = ops.replace(id, body.clone(), check)?;
                 Ok(response::ok(&self.project(
                     kind,
-                    &stored.body,
+                    stored.body,
                     &scim.query,
                 )?))
             }
@@ -278,7 +278,7 @@ impl Ctx<'_> {
                 if respond_with_body {
                     Ok(response::ok(&self.project(
                         kind,
-                        &stored.body,
+                        stored.body,
                         &scim.query,
                     )?))
                 } else {
@@ -306,7 +306,9 @@ impl Ctx<'_> {
                 || (!query.attributes.is_empty() && !names_members(&query.attributes)))
     }
 
-    fn project(&self, kind: Kind, body: &Value, query: &Query) -> Result<Value, ScimError> {
+    /// The `attributes` / `excludedAttributes` projection of `query` (RFC 7644 §3.4.2.5), compiled
+    /// once per request and applied in place to each resource, which is owned by then: no copy.
+    fn projector(&self, kind: Kind, query: &Query) -> Result<Projector<'_>, ScimError> {
         let schema = match kind {
             Kind::User => &self.api.user,
             Kind::Group => &self.api.group,
@@ -320,8 +322,13 @@ impl Ctx<'_> {
         };
         // Unknown names are ignored rather than refused: Okta and Entra ask for attributes a
         // given app may not have.
-        let projector = projection.ignore_unknown(true).compile(schema)?;
-        Ok(projector.project(body))
+        Ok(projection.ignore_unknown(true).compile(schema)?)
+    }
+
+    /// One resource, projected for the response.
+    fn project(&self, kind: Kind, mut body: Value, query: &Query) -> Result<Value, ScimError> {
+        self.projector(kind, query)?.project_in_place(&mut body);
+        Ok(body)
     }
 
     /// GET / and POST /.search (RFC 7644 §3.4.2.1, §3.4.3): the query over every resource type.
@@ -412,10 +419,12 @@ impl Ctx<'_> {
                 "too many resources to search at the root",
             ));
         }
+        let projector = self.projector(kind, query)?;
         let mut matched = Vec::new();
-        for r in all.resources {
+        for mut r in all.resources {
             if query.filter.as_ref().is_none_or(|f| f.matches(&r)) {
-                matched.push(self.project(kind, &r, query)?);
+                projector.project_in_place(&mut r);
+                matched.push(r);
             }
         }
         if matched.is_empty() {
@@ -458,21 +467,15 @@ impl Ctx<'_> {
         let with_members = self.wants_members(kind, query);
         let ops = self.ops(kind);
 
-        let mut where_sql = String::from("r.tenant = ? AND r.kind = ?");
-        let mut params: Vec<rusqlite::types::Value> = vec![
-            self.tenant.to_owned().into(),
-            kind.as_str().to_owned().into(),
-        ];
+        let mut where_sql = format!("r.tenant = ? AND r.{}", kind.sql_condition());
+        let mut params: Vec<rusqlite::types::Value> = vec![self.tenant.to_owned().into()];
         if let Some(c) = &clause {
             where_sql.push_str(" AND ");
             where_sql.push_str(&c.sql);
             params.extend(c.params.iter().cloned());
         }
 
-        let rows: Vec<Row>;
-        let total: u64;
-        let mut next_cursor = None;
-        match (exact, sort_column) {
+        let (total, page, next_cursor) = match (exact, sort_column) {
             (true, Some(column)) => {
                 // Everything in SQL: count, order (stable by seq, Okta O10), page.
                 let order = match column {
@@ -482,62 +485,86 @@ impl Ctx<'_> {
                     ),
                     None => "r.seq ASC".to_owned(),
                 };
-                total = self.api.store.read(|c| {
-                    let n: i64 = c.query_row(
-                        &format!("SELECT COUNT(*) FROM resources r WHERE {where_sql}"),
-                        rusqlite::params_from_iter(&params),
-                        |r| r.get(0),
-                    )?;
-                    Ok(n as u64)
-                })?;
-                if let Some(cursor) = &query.cursor {
-                    // RFC 9865: the cursor is the last seq seen, signed; only in seq order.
-                    if column.is_some() {
+                // RFC 9865: the cursor is the last seq seen, signed; only in seq order.
+                let after: Option<i64> = match &query.cursor {
+                    None => None,
+                    Some(_) if column.is_some() => {
                         return Err(ScimError::invalid_value(
                             "cursor paging is supported only without sortBy",
-                        ));
+                        ))
                     }
-                    let after: i64 = if cursor.is_empty() {
-                        0
-                    } else {
+                    Some(c) if c.is_empty() => Some(0),
+                    Some(c) => {
                         let pos = self
                             .api
                             .cursors
-                            .decode(cursor, SystemTime::now())
+                            .decode(c, SystemTime::now())
                             .map_err(ScimError::from)?;
-                        pos.parse()
-                            .map_err(|_| ScimError::invalid_cursor("malformed cursor"))?
-                    };
-                    let mut p = params.clone();
-                    p.push(after.into());
-                    p.push(((count + 1) as i64).into());
-                    let mut page = self.api.store.read(|c| {
-                        let mut stmt = c.prepare_cached(&format!("SELECT r.seq, r.id, r.version, r.body FROM resources r WHERE {where_sql} AND r.seq > ? ORDER BY r.seq LIMIT ?"))?;
-                        let rows = stmt.query_map(rusqlite::params_from_iter(&p), store::row_from_sql)?;
-                        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-                    })?;
-                    if page.len() as u64 > count {
-                        page.truncate(count as usize);
-                        if let Some(last) = page.last() {
-                            next_cursor = Some(
-                                self.api
-                                    .cursors
-                                    .encode(&last.seq.to_string(), SystemTime::now()),
-                            );
-                        }
+                        Some(
+                            pos.parse()
+                                .map_err(|_| ScimError::invalid_cursor("malformed cursor"))?,
+                        )
                     }
-                    rows = page;
-                } else {
-                    let offset = query.start_index_or_default().saturating_sub(1);
-                    let mut p = params.clone();
-                    p.push((count as i64).into());
-                    p.push((offset.min(i64::MAX as u64) as i64).into());
-                    rows = self.api.store.read(|c| {
-                        let mut stmt = c.prepare_cached(&format!("SELECT r.seq, r.id, r.version, r.body FROM resources r WHERE {where_sql} ORDER BY {order} LIMIT ? OFFSET ?"))?;
-                        let rows = stmt.query_map(rusqlite::params_from_iter(&p), store::row_from_sql)?;
-                        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-                    })?;
-                }
+                };
+                let offset = query.start_index_or_default().saturating_sub(1);
+                let mut p = params.clone();
+                let page_sql = match after {
+                    Some(after) => {
+                        p.push(after.into());
+                        // One row more than the page tells whether there is a next page.
+                        p.push(((count + 1) as i64).into());
+                        format!("SELECT r.seq, r.id, r.version, r.body FROM resources r WHERE {where_sql} AND r.seq > ? ORDER BY r.seq LIMIT ?")
+                    }
+                    None => {
+                        p.push((count as i64).into());
+                        p.push((offset.min(i64::MAX as u64) as i64).into());
+                        format!("SELECT r.seq, r.id, r.version, r.body FROM resources r WHERE {where_sql} ORDER BY {order} LIMIT ? OFFSET ?")
+                    }
+                };
+                let (page, total, last_seq) = self.api.store.read_snapshot(|tx| {
+                    // One snapshot, so that totalResults, the page and what is derived from
+                    // other tables (members, groups) agree.
+                    let mut page = {
+                        let mut stmt = tx.prepare_cached(&page_sql)?;
+                        let rows =
+                            stmt.query_map(rusqlite::params_from_iter(&p), store::row_from_sql)?;
+                        rows.collect::<Result<Vec<_>, _>>()?
+                    };
+                    // An IdP lookup (`userName eq`, `externalId eq`) finds zero or one resource:
+                    // a page that is not full, reached from the start, is the whole result, and
+                    // its length is totalResults without a COUNT.
+                    let whole = match after {
+                        Some(0) => (page.len() as u64) <= count,
+                        Some(_) => false,
+                        None => (page.len() as u64) < count && (offset == 0 || !page.is_empty()),
+                    };
+                    let total = if whole {
+                        let before = if after.is_some() { 0 } else { offset };
+                        before.saturating_add(page.len() as u64)
+                    } else {
+                        let mut stmt = tx.prepare_cached(&format!(
+                            "SELECT COUNT(*) FROM resources r WHERE {where_sql}"
+                        ))?;
+                        let n: i64 =
+                            stmt.query_row(rusqlite::params_from_iter(&params), |r| r.get(0))?;
+                        n as u64
+                    };
+                    // The cursor query read one row more than the page: there is a next page.
+                    let mut last_seq = None;
+                    if after.is_some() && page.len() as u64 > count {
+                        page.truncate(count as usize);
+                        last_seq = page.last().map(|r| r.seq);
+                    }
+                    let derived_from = with_members.then_some(tx);
+                    let page = page
+                        .into_iter()
+                        .map(|row| ops.finish_on(derived_from, row))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok((page, total, last_seq))
+                })?;
+                let next_cursor = last_seq
+                    .map(|seq| self.api.cursors.encode(&seq.to_string(), SystemTime::now()));
+                (total, page, next_cursor)
             }
             _ => {
                 if query.cursor.is_some() {
@@ -549,20 +576,28 @@ impl Ctx<'_> {
                 let limit = self.api.config.max_scan;
                 let mut p = params.clone();
                 p.push(((limit + 1) as i64).into());
-                let candidates = self.api.store.read(|c| {
-                    let mut stmt = c.prepare_cached(&format!("SELECT r.seq, r.id, r.version, r.body FROM resources r WHERE {where_sql} ORDER BY r.seq LIMIT ?"))?;
-                    let rows = stmt.query_map(rusqlite::params_from_iter(&p), store::row_from_sql)?;
-                    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+                let candidates = self.api.store.read_snapshot(|tx| {
+                    let rows = {
+                        let mut stmt = tx.prepare_cached(&format!("SELECT r.seq, r.id, r.version, r.body FROM resources r WHERE {where_sql} ORDER BY r.seq LIMIT ?"))?;
+                        let rows = stmt.query_map(rusqlite::params_from_iter(&p), store::row_from_sql)?;
+                        rows.collect::<Result<Vec<_>, _>>()?
+                    };
+                    if rows.len() > limit {
+                        return Ok(None);
+                    }
+                    // Groups are filtered on their members, so those are read for every one.
+                    let derived_from = (with_members || kind == Kind::Group).then_some(tx);
+                    let full = rows
+                        .into_iter()
+                        .map(|row| ops.finish_on(derived_from, row))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok(Some(full))
                 })?;
-                if candidates.len() > limit {
+                let Some(mut full) = candidates else {
                     return Err(ScimError::too_many(format!(
                         "the filter cannot be answered from an index and would scan more than {limit} resources; add a condition on userName, externalId, displayName or emails"
                     )));
-                }
-                let mut full: Vec<Stored> = candidates
-                    .into_iter()
-                    .map(|row| ops.finish(row, with_members || kind == Kind::Group))
-                    .collect::<Result<_, _>>()?;
+                };
                 if let Some(f) = &compiled {
                     full.retain(|s| f.matches(&s.body));
                 }
@@ -571,7 +606,7 @@ impl Ctx<'_> {
                     let sorter = Sorter::compile(attr, order, schema)?;
                     full.sort_by(|a, b| sorter.compare(&a.body, &b.body));
                 }
-                total = full.len() as u64;
+                let total = full.len() as u64;
                 let offset = query.start_index_or_default().saturating_sub(1).min(total) as usize;
                 let page: Vec<Value> = full
                     .into_iter()
@@ -579,20 +614,23 @@ impl Ctx<'_> {
                     .take(count as usize)
                     .map(|s| s.body)
                     .collect();
-                let resources = page
-                    .iter()
-                    .map(|b| self.project(kind, b, query))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let projector = self.projector(kind, query)?;
+                let mut resources = page;
+                resources
+                    .iter_mut()
+                    .for_each(|b| projector.project_in_place(b));
                 return self.list_response(total, query, resources, None);
             }
-        }
-        let resources = rows
+        };
+        let projector = self.projector(kind, query)?;
+        let resources = page
             .into_iter()
-            .map(|row| {
-                ops.finish(row, with_members)
-                    .and_then(|s| self.project(kind, &s.body, query))
+            .map(|s| {
+                let mut body = s.body;
+                projector.project_in_place(&mut body);
+                body
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect();
         self.list_response(total, query, resources, next_cursor)
     }
 

@@ -1,6 +1,7 @@
 //! The resource operations of RFC 7644 §3.3–§3.6 over the store: create, get, list, replace,
 //! patch, delete. Each write is one SQLite transaction with an audit row.
 
+use rusqlite::Connection;
 use scimkit::patch::{Interop, Op, PatchOperation, Patcher};
 use scimkit::protocol::{ETag, ScimError};
 use scimkit::schema::validate::Context;
@@ -112,10 +113,16 @@ impl ResourceOps<'_> {
 
     /// GET /Users/{id} (RFC 7644 §3.4.1).
     pub fn get(&self, id: &str, with_members: bool) -> Result<Stored, ScimError> {
-        let row = self
-            .store
-            .read(|c| store::get(c, self.tenant, self.kind, id))?;
-        self.finish(row, with_members)
+        if !with_members {
+            let row = self
+                .store
+                .read(|c| store::get(c, self.tenant, self.kind, id))?;
+            return self.finish(row, false);
+        }
+        Ok(self.store.read_snapshot(|c| {
+            let row = store::get(c, self.tenant, self.kind, id)?;
+            self.finish_on(Some(c), row)
+        })?)
     }
 
     /// PUT /Users/{id} (RFC 7644 §3.5.1): replaces every client-settable attribute.
@@ -130,7 +137,7 @@ impl ResourceOps<'_> {
             Ok(row)
         })?;
         precondition(&etag(row.version))?;
-        let existing = self.with_members(row.clone())?;
+        let existing = self.finish(row.clone(), true)?.body;
         self.validate(
             &mut body,
             Context::Replace {
@@ -364,38 +371,35 @@ impl ResourceOps<'_> {
 
     /// Adds what is derived from other tables: Group `members`, User `groups`.
     pub fn finish(&self, row: Row, with_members: bool) -> Result<Stored, ScimError> {
-        let version = row.version;
-        let id = row.id.clone();
-        let body = if with_members {
-            self.with_members(row)?
-        } else {
-            row.body
-        };
-        Ok(Stored {
-            id,
-            body,
-            etag: etag(version),
-        })
+        if !with_members {
+            return Ok(self.finish_on(None, row)?);
+        }
+        Ok(self.store.read(|c| self.finish_on(Some(c), row))?)
     }
 
-    fn with_members(&self, row: Row) -> Result<Value, ScimError> {
+    /// [`finish`](Self::finish) with the derived attributes read on `c` when given: a list reads
+    /// them in the same read transaction as its page, so they agree with it and cost no second
+    /// connection or WAL snapshot.
+    pub fn finish_on(&self, c: Option<&Connection>, row: Row) -> Result<Stored, StoreError> {
+        let etag = etag(row.version);
+        let id = row.id;
         let mut body = row.body;
-        match self.kind {
-            Kind::Group => {
-                let members = self.store.read(|c| store::members(c, row.seq))?;
+        match (c, self.kind) {
+            (None, _) => {}
+            (Some(c), Kind::Group) => {
+                let members = store::members(c, row.seq)?;
                 put_members(&mut body, &members, self.base);
             }
-            Kind::User => {
-                let groups = self
-                    .store
-                    .read(|c| store::groups_of(c, self.tenant, &row.id))?;
+            (Some(c), Kind::User) => {
+                let groups = store::groups_of(c, self.tenant, &id)?;
                 if !groups.is_empty() {
                     let list: Vec<Value> = groups
                         .into_iter()
                         .map(|(gid, display)| {
                             let mut o = Map::new();
-                            o.insert("value".into(), gid.clone().into());
-                            o.insert("$ref".into(), format!("{}/Groups/{gid}", self.base).into());
+                            let href = format!("{}/Groups/{gid}", self.base);
+                            o.insert("value".into(), gid.into());
+                            o.insert("$ref".into(), href.into());
                             if let Some(d) = display {
                                 o.insert("display".into(), d.into());
                             }
@@ -409,7 +413,7 @@ impl ResourceOps<'_> {
                 }
             }
         }
-        Ok(body)
+        Ok(Stored { id, body, etag })
     }
 
     /// Takes `members` out of a group body (they live in their own table).

@@ -31,6 +31,17 @@ impl Kind {
         }
     }
 
+    /// The `kind = …` condition on `resources`, with the kind as a literal rather than a bound
+    /// parameter. SQLite matches the partial index `WHERE kind = 'User'` against a bound value by
+    /// looking at the value, and then re-prepares the cached statement every time it is bound
+    /// again: with a bound kind every lookup was parsed and planned anew.
+    pub fn sql_condition(self) -> &'static str {
+        match self {
+            Kind::User => "kind = 'User'",
+            Kind::Group => "kind = 'Group'",
+        }
+    }
+
     /// The endpoint, as in `meta.location`.
     pub fn endpoint(self) -> &'static str {
         match self {
@@ -206,6 +217,26 @@ impl Store {
         let i = thread_index() % self.readers.len();
         let conn = self.readers[i].lock().unwrap_or_else(|p| p.into_inner());
         f(&conn)
+    }
+
+    /// Runs `f` in one read transaction on a read connection, so that every statement in it sees
+    /// the same snapshot (a page, its total and its members agree) and the WAL read lock is taken
+    /// once. `BEGIN` and `COMMIT` are cached statements: parsed once per connection, not per request.
+    pub fn read_snapshot<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.read(|c| {
+            c.prepare_cached("BEGIN")?.execute([])?;
+            let out = f(c);
+            let end = if out.is_ok() { "COMMIT" } else { "ROLLBACK" };
+            let ended = c
+                .prepare_cached(end)
+                .and_then(|mut s| s.execute([]).map(drop));
+            let out = out?;
+            ended?;
+            Ok(out)
+        })
     }
 
     /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`), committing when it returns `Ok`.
@@ -434,10 +465,11 @@ fn write_emails(
 
 /// Reads one resource row by id.
 pub fn get(c: &Connection, tenant: &str, kind: Kind, id: &str) -> Result<Row, StoreError> {
-    c.prepare_cached(
-        "SELECT seq, id, version, body FROM resources WHERE tenant = ?1 AND kind = ?2 AND id = ?3",
-    )?
-    .query_row(params![tenant, kind.as_str(), id], row_from_sql)
+    c.prepare_cached(&format!(
+        "SELECT seq, id, version, body FROM resources WHERE tenant = ?1 AND {} AND id = ?2",
+        kind.sql_condition()
+    ))?
+    .query_row(params![tenant, id], row_from_sql)
     .optional()?
     .ok_or(StoreError::NotFound)
 }
@@ -457,8 +489,11 @@ pub fn row_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 /// that name it as a member).
 pub fn delete(tx: &Transaction<'_>, tenant: &str, kind: Kind, id: &str) -> Result<(), StoreError> {
     let n = tx.execute(
-        "DELETE FROM resources WHERE tenant = ?1 AND kind = ?2 AND id = ?3",
-        params![tenant, kind.as_str(), id],
+        &format!(
+            "DELETE FROM resources WHERE tenant = ?1 AND {} AND id = ?2",
+            kind.sql_condition()
+        ),
+        params![tenant, id],
     )?;
     if n == 0 {
         return Err(StoreError::NotFound);
