@@ -206,66 +206,69 @@ impl ResourceOps<'_> {
         let ops = normalized.as_deref().unwrap_or(ops);
         let mut patch_error = None;
         let result = self.store.write(|tx| {
-            let row = store::get(tx, self.tenant, self.kind, id)?;
-            if let Err(e) = precondition(&etag(row.version)) {
-                patch_error = Some(e);
-                return Err(StoreError::NotFound);
-            }
-            let touches_members = self.kind == Kind::Group && ops.iter().any(touches_members);
-            if touches_members {
-                if let Some(member_ops) = direct_member_ops(ops) {
-                    return self.patch_members_directly(
-                        tx,
-                        row,
-                        ops,
-                        &member_ops,
-                        &patcher,
-                        &mut patch_error,
-                    );
-                }
-            }
-            let mut body = row.body.clone();
-            let old_members = if touches_members {
-                store::members(tx, row.seq)?
-            } else {
-                Vec::new()
-            };
-            if touches_members {
-                put_members(&mut body, &old_members, self.base);
-            }
-            // Derived, read-only User.groups is not part of what a PATCH can change.
-            let changed = match patcher.apply(&mut body, ops) {
-                Ok(changed) => changed,
-                Err(e) => {
-                    patch_error = Some(e.into());
+            let (row, changed) = (|| -> Result<(Row, bool), StoreError> {
+                let row = store::get(tx, self.tenant, self.kind, id)?;
+                if let Err(e) = precondition(&etag(row.version)) {
+                    patch_error = Some(e);
                     return Err(StoreError::NotFound);
                 }
-            };
-            if !changed {
-                return Ok((row, false));
-            }
-            if touches_members {
-                let new_members = match members_from(&body) {
-                    Ok(m) => m,
+                let touches_members = self.kind == Kind::Group && ops.iter().any(touches_members);
+                if touches_members {
+                    if let Some(member_ops) = direct_member_ops(ops) {
+                        return self.patch_members_directly(
+                            tx,
+                            row,
+                            ops,
+                            &member_ops,
+                            &patcher,
+                            &mut patch_error,
+                        );
+                    }
+                }
+                let mut body = row.body.clone();
+                let old_members = if touches_members {
+                    store::members(tx, row.seq)?
+                } else {
+                    Vec::new()
+                };
+                if touches_members {
+                    put_members(&mut body, &old_members, self.base);
+                }
+                // Derived, read-only User.groups is not part of what a PATCH can change.
+                let changed = match patcher.apply(&mut body, ops) {
+                    Ok(changed) => changed,
                     Err(e) => {
-                        patch_error = Some(e);
+                        patch_error = Some(e.into());
                         return Err(StoreError::NotFound);
                     }
                 };
-                if let Err(e) = self.check_members(tx, &new_members) {
-                    patch_error = Some(e.into());
-                    return Err(StoreError::NotFound);
+                if !changed {
+                    return Ok((row, false));
                 }
-                sync_members(tx, self.tenant, row.seq, &old_members, &new_members)?;
-                strip_members(&mut body);
-            }
-            self.save_patched(tx, row, body).map(|row| (row, true))
+                if touches_members {
+                    let new_members = match members_from(&body) {
+                        Ok(m) => m,
+                        Err(e) => {
+                            patch_error = Some(e);
+                            return Err(StoreError::NotFound);
+                        }
+                    };
+                    if let Err(e) = self.check_members(tx, &new_members) {
+                        patch_error = Some(e.into());
+                        return Err(StoreError::NotFound);
+                    }
+                    sync_members(tx, self.tenant, row.seq, &old_members, &new_members)?;
+                    strip_members(&mut body);
+                }
+                self.save_patched(tx, row, body).map(|row| (row, true))
+            })()?;
+            // The response's derived attributes are read by the writer, in the same transaction.
+            Ok((self.finish_on(with_members.then_some(tx), row)?, changed))
         });
-        let (row, changed) = match (result, patch_error) {
-            (_, Some(e)) => return Err(e),
-            (r, None) => r?,
-        };
-        Ok((self.finish(row, with_members)?, changed))
+        match (result, patch_error) {
+            (_, Some(e)) => Err(e),
+            (r, None) => Ok(r?),
+        }
     }
 
     /// The membership fast path: every operation on `members` is one SQL can do directly (add a
@@ -274,7 +277,7 @@ impl ResourceOps<'_> {
     /// other attributes go through the patch engine on the small stored body.
     fn patch_members_directly(
         &self,
-        tx: &rusqlite::Transaction<'_>,
+        tx: &Connection,
         row: Row,
         ops: &[PatchOperation],
         member_ops: &[Option<MemberOp>],
@@ -326,12 +329,7 @@ impl ResourceOps<'_> {
 
     /// Writes a patched body: the next version, `meta.lastModified` and `meta.version` in step,
     /// and an audit row.
-    fn save_patched(
-        &self,
-        tx: &rusqlite::Transaction<'_>,
-        row: Row,
-        mut body: Value,
-    ) -> Result<Row, StoreError> {
+    fn save_patched(&self, tx: &Connection, row: Row, mut body: Value) -> Result<Row, StoreError> {
         let version = row.version + 1;
         if let Some(meta) = body.get_mut("meta").and_then(Value::as_object_mut) {
             meta.insert("lastModified".into(), store::now().into());
@@ -428,11 +426,7 @@ impl ResourceOps<'_> {
 
     /// Every member must name an existing resource of this tenant (RFC 7643 §4.2 `members.value`
     /// is an `id`); the member type is taken from what it is.
-    fn check_members(
-        &self,
-        tx: &rusqlite::Transaction<'_>,
-        members: &[Member],
-    ) -> Result<(), StoreError> {
+    fn check_members(&self, tx: &Connection, members: &[Member]) -> Result<(), StoreError> {
         for m in members {
             if store::exists(tx, self.tenant, &m.value)?.is_none() {
                 return Err(StoreError::Invalid(format!(
@@ -691,7 +685,7 @@ fn members_from(body: &Value) -> Result<Vec<Member>, ScimError> {
 /// Writes only the difference between two member lists: adding or removing one member of a huge
 /// group touches one row.
 fn sync_members(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     tenant: &str,
     seq: i64,
     old: &[Member],

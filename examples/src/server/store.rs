@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
 /// The two resource types this server serves.
@@ -239,17 +239,30 @@ impl Store {
         })
     }
 
-    /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`), committing when it returns `Ok`.
-    /// Every read-modify-write (PUT, PATCH) happens inside, so concurrent writers never lose an
-    /// update.
+    /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`), committing when it returns `Ok` and
+    /// rolling back otherwise. Every read-modify-write (PUT, PATCH) happens inside, so concurrent
+    /// writers never lose an update. `BEGIN`/`COMMIT` are cached statements, parsed once.
     pub fn write<T>(
         &self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if !conn.is_autocommit() {
+            // A writer that panicked inside `f` left its transaction open.
+            conn.prepare_cached("ROLLBACK")?.execute([])?;
+        }
+        conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        let out = f(&conn).and_then(|out| {
+            conn.prepare_cached("COMMIT")?.execute([])?;
+            Ok(out)
+        });
+        if out.is_err() && !conn.is_autocommit() {
+            // The error to report is `f`'s (or COMMIT's); a failed rollback adds nothing to it.
+            let _ = conn
+                .prepare_cached("ROLLBACK")
+                .and_then(|mut s| s.execute([]));
+        }
+        let out = out?;
         // Keep the planner's statistics fresh as tables grow: without them SQLite prefers the
         // (tenant, kind) index to the rowid lookup of an `r.seq IN (…emails…)` filter and scans
         // the tenant. `PRAGMA optimize` re-analyzes only tables whose size changed a lot.
@@ -318,7 +331,7 @@ pub fn now() -> String {
 
 /// Writes an audit row: who changed what, when.
 pub fn audit(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     tenant: &str,
     operation: &str,
     kind: Kind,
@@ -358,7 +371,7 @@ fn columns(body: &Value) -> Columns {
 
 /// Inserts a new resource row and its email rows; returns its sequence number.
 pub fn insert(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     tenant: &str,
     kind: Kind,
     id: &str,
@@ -384,7 +397,7 @@ pub fn insert(
 
 /// Rewrites a resource row (JSON, columns, emails) and bumps its version.
 pub fn update(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     tenant: &str,
     kind: Kind,
     row: &Row,
@@ -440,12 +453,7 @@ fn conflict_detail(e: rusqlite::Error, kind: Kind) -> StoreError {
     }
 }
 
-fn write_emails(
-    tx: &Transaction<'_>,
-    tenant: &str,
-    seq: i64,
-    body: &Value,
-) -> Result<(), StoreError> {
+fn write_emails(tx: &Connection, tenant: &str, seq: i64, body: &Value) -> Result<(), StoreError> {
     let Some(emails) = emails_of(body).and_then(Value::as_array) else {
         return Ok(());
     };
@@ -487,7 +495,7 @@ pub fn row_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 
 /// Deletes a resource (its emails and memberships go with it: ON DELETE CASCADE, plus the rows
 /// that name it as a member).
-pub fn delete(tx: &Transaction<'_>, tenant: &str, kind: Kind, id: &str) -> Result<(), StoreError> {
+pub fn delete(tx: &Connection, tenant: &str, kind: Kind, id: &str) -> Result<(), StoreError> {
     let n = tx.execute(
         &format!(
             "DELETE FROM resources WHERE tenant = ?1 AND {} AND id = ?2",
@@ -534,7 +542,7 @@ pub fn members(c: &Connection, group_seq: i64) -> Result<Vec<Member>, StoreError
 /// Adds members, ignoring ones already present (RFC 7644 §3.5.2.1: add does not duplicate).
 /// Returns how many were new.
 pub fn add_members(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     tenant: &str,
     group_seq: i64,
     members: &[Member],
@@ -552,7 +560,7 @@ pub fn add_members(
 
 /// Removes the listed members; returns how many were present.
 pub fn remove_members(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     group_seq: i64,
     ids: &[String],
 ) -> Result<usize, StoreError> {
@@ -566,12 +574,12 @@ pub fn remove_members(
 }
 
 /// Removes every member; returns how many there were.
-pub fn clear_members(tx: &Transaction<'_>, group_seq: i64) -> Result<usize, StoreError> {
+pub fn clear_members(tx: &Connection, group_seq: i64) -> Result<usize, StoreError> {
     Ok(tx.execute("DELETE FROM members WHERE group_seq = ?1", [group_seq])?)
 }
 
 /// Bumps a resource's version and lastModified without rewriting its JSON (membership changes).
-pub fn touch(tx: &Transaction<'_>, seq: i64) -> Result<i64, StoreError> {
+pub fn touch(tx: &Connection, seq: i64) -> Result<i64, StoreError> {
     let ts = now();
     tx.execute(
         "UPDATE resources SET version = version + 1, last_modified = ?2 WHERE seq = ?1",
