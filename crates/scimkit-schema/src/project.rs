@@ -315,9 +315,9 @@ impl<'s> Projector<'s> {
         let Value::Object(input) = resource else {
             return deep_clone(resource);
         };
-        let mut out = Map::new();
+        let mut out = Map::with_capacity(input.len());
         for (key, value) in input {
-            self.member(&mut out, key, value, deep_clone);
+            self.member(&mut out, Key::Borrowed(key), value, deep_clone);
         }
         Value::Object(out)
     }
@@ -339,9 +339,9 @@ impl<'s> Projector<'s> {
             return;
         };
         let input = std::mem::take(input);
-        let mut out = Map::new();
+        let mut out = Map::with_capacity(input.len());
         for (key, value) in input {
-            self.member(&mut out, &key, value, |v| v);
+            self.member(&mut out, Key::Owned(key), value, |v| v);
         }
         *resource = Value::Object(out);
     }
@@ -351,18 +351,23 @@ impl<'s> Projector<'s> {
     fn member<V>(
         &self,
         out: &mut Map<String, Value>,
-        key: &str,
+        key: Key<'_>,
         value: V,
         take: impl Fn(V) -> Value,
     ) {
-        if let Some((urn, rules)) = self.extensions.iter().find(|(urn, _)| name::eq(urn, key)) {
+        let key_str = key.as_str();
+        if let Some((urn, rules)) = self
+            .extensions
+            .iter()
+            .find(|(urn, _)| name::eq(urn, key_str))
+        {
             if let Value::Object(members) = take(value) {
-                let mut m = Map::new();
+                let mut m = Map::with_capacity(members.len());
                 for (k, v) in members {
                     match rules.iter().find(|r| name::eq(&r.attr.name, &k)) {
                         Some(rule) => {
                             if let Some(v) = apply(&rule.keep, v) {
-                                m.insert(rule.attr.name.clone(), v);
+                                m.insert(Key::Owned(k).canonical(&rule.attr.name), v);
                             }
                         }
                         None if self.keep_unknown => {
@@ -374,24 +379,56 @@ impl<'s> Projector<'s> {
                 // An extension left with nothing to say is dropped (RFC 7643 §3.3 puts
                 // extension attributes in their own object; an empty one carries no data).
                 if !m.is_empty() {
-                    out.insert((*urn).to_owned(), Value::Object(m));
+                    out.insert(key.canonical(urn), Value::Object(m));
                 }
             }
             return;
         }
-        match self.core.iter().find(|r| name::eq(&r.attr.name, key)) {
+        match self.core.iter().find(|r| name::eq(&r.attr.name, key_str)) {
             Some(rule) => {
                 if matches!(rule.keep, Keep::No) {
                     return;
                 }
                 if let Some(v) = apply(&rule.keep, take(value)) {
-                    out.insert(rule.attr.name.clone(), v);
+                    out.insert(key.canonical(&rule.attr.name), v);
                 }
             }
             None if self.keep_unknown => {
-                out.insert(key.to_owned(), take(value));
+                out.insert(key.into_owned(), take(value));
             }
             None => {}
+        }
+    }
+}
+
+/// A member's key as the input spells it: borrowed when projecting a copy, owned when projecting
+/// in place, where a key already spelled as the schema spells it is moved rather than copied.
+enum Key<'k> {
+    Borrowed(&'k str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(k) => k,
+            Key::Owned(k) => k,
+        }
+    }
+
+    fn into_owned(self) -> String {
+        match self {
+            Key::Borrowed(k) => k.to_owned(),
+            Key::Owned(k) => k,
+        }
+    }
+
+    /// The schema's spelling of the name (RFC 7643 §2.1 names are case-insensitive; responses
+    /// use the schema's case), reusing the owned key when it is already spelled that way.
+    fn canonical(self, schema_name: &str) -> String {
+        match self {
+            Key::Owned(k) if k == schema_name => k,
+            _ => schema_name.to_owned(),
         }
     }
 }
