@@ -4,10 +4,11 @@
 //!
 //! # Map of the crate
 //!
-//! - [`Filter`], the AST (`ast.rs`), and its grammar `filter.pest`, a transcription of RFC 7644
-//!   Figure 1 with each rule citing its ABNF. [`Filter::parse`] (also `str::parse`) reads text
-//!   (`parse.rs`); [`Display`](std::fmt::Display) prints the canonical text, which parses back to
-//!   an equal filter (`print.rs`).
+//! - [`Filter`], the AST (`ast.rs`). [`Filter::parse`] (also `str::parse`) reads text with a
+//!   hand-written recursive-descent parser over bytes, one method per rule of RFC 7644 Figure 1,
+//!   each citing its ABNF and every deviation (`parse.rs`, tokens in `parse/lex.rs`);
+//!   [`Display`](std::fmt::Display) prints the canonical text, which parses back to an equal
+//!   filter (`print.rs`).
 //! - [`Filter::matches`] evaluates a filter against a resource's JSON with the RFC's defaults and
 //!   no schema (`eval.rs`); its documentation lists the rules.
 //! - [`Filter::compile`] resolves a filter against a [`ResourceSchema`](scimkit_schema::ResourceSchema)
@@ -48,9 +49,9 @@
 //!
 //! Every parse function returns an error for bad input and never panics, overflows the stack or
 //! takes super-linear time. The text is limited in length ([`Limits::max_len`], default 8 KiB)
-//! and in bracket nesting ([`Limits::max_depth`], default 50), which is checked by a linear scan
-//! *before* the recursive parser runs, so a megabyte of `(` fails at once. `and` and `or` are
-//! n-ary, so a long flat chain of terms costs no depth, and dropping a [`Filter`] never
+//! and in bracket nesting ([`Limits::max_depth`], default 50), which the parser counts as it
+//! descends, so a megabyte of `(` fails at the 51st. `and` and `or` are n-ary and parsed in a
+//! loop, so a long flat chain of terms costs no depth, and dropping a [`Filter`] never
 //! recurses, however it was built. Evaluating, compiling and printing recurse once per nesting
 //! level: a parsed filter is bounded by the limit, and [`Filter::compile`] checks a hand-built
 //! one with [`Filter::depth`], which does not recurse.

@@ -22,9 +22,9 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The highest [`max_depth`](Limits::max_depth) that can be set. pest, the parser generator
-    /// underneath, recurses for each level; this cap keeps that within a 2 MiB thread stack (the
-    /// default for spawned threads, and so for tests) even in a debug build.
+    /// The highest [`max_depth`](Limits::max_depth) that can be set. Parsing, evaluating,
+    /// compiling and printing recurse once per level; this cap keeps them within a 2 MiB thread
+    /// stack (the default for spawned threads, and so for tests) even in a debug build.
     pub const MAX_DEPTH_CAP: u32 = 128;
 
     /// The defaults: 8 KiB of text and 50 levels of brackets.
