@@ -227,7 +227,7 @@ fn nesting_limit_both_sides() {
     // matches and prints on a test thread.
     let options = Options::new().limits(Limits::new().max_depth(u32::MAX).max_len(1 << 20));
     let cap = Limits::MAX_DEPTH_CAP as usize;
-    // Value paths may not nest, but pest has to get through all the brackets to find that out.
+    // Value paths may not nest, but the parser has to get through all the brackets to find that out.
     let value_paths = format!(
         "{}title pr{}",
         r#"not (userName eq "x" or (nickName pr and emails[type eq "work" and ("#.repeat(cap / 4),
@@ -285,7 +285,7 @@ fn long_flat_or_chain() {
 /// Dropping a deep hand-built AST must not recurse: run it on a small stack.
 #[test]
 fn no_stack_overflow_on_drop() {
-    // Parsed here: pest itself refuses to run on a stack this small.
+    // Parsed here, outside the small stack: only the drop is under test.
     let (title, emails) = (
         AttrPath::parse("title").unwrap(),
         AttrPath::parse("emails").unwrap(),
