@@ -475,3 +475,90 @@ impl Filter {
         }
     }
 }
+
+impl Filter {
+    /// Compiles this filter as the value filter of `attr`, a complex attribute: the `valFilter`
+    /// of `attr[valFilter]` (RFC 7644 §3.4.2.2), whose paths name `attr`'s sub-attributes. The
+    /// result matches one *value* of `attr` (an element of a multi-valued one), not a resource:
+    /// what a PATCH path such as `members[value eq "2819c223"]` (RFC 7644 §3.5.2) needs to pick
+    /// elements, compiled once and matched against each.
+    ///
+    /// Sub-attribute names resolve in any case, and each comparison follows its sub-attribute's
+    /// type and `caseExact` (RFC 7643 §2.2), with the rules of [`Filter::compile`]. With
+    /// [`Interop::string_booleans`](Interop::string_booleans()) (E9), `primary eq "True"`
+    /// compares a boolean sub-attribute with `true`.
+    ///
+    /// ```
+    /// use scimkit_filter::{Filter, Options};
+    /// use scimkit_schema::{Attribute, AttributeType, ResourceSchema};
+    /// use serde_json::json;
+    ///
+    /// let schema = ResourceSchema::user();
+    /// let emails = schema.resolve(None, "emails", None).unwrap().attribute;
+    /// let work = Filter::parse(r#"TYPE eq "Work" and value ew "@example.com""#)?
+    ///     .compile_for(emails, &Options::new())?;
+    /// assert!(work.matches(&json!({"value": "bjensen@EXAMPLE.com", "type": "work"})));
+    /// assert!(!work.matches(&json!({"value": "babs@jensen.org", "type": "home"})));
+    ///
+    /// // A case-exact sub-attribute compares exactly.
+    /// let devices = Attribute::complex(
+    ///     "devices",
+    ///     [Attribute::new("serial", AttributeType::String).case_exact()],
+    /// )
+    /// .multi_valued();
+    /// let serial = Filter::parse(r#"serial eq "ABC""#)?.compile_for(&devices, &Options::new())?;
+    /// assert!(serial.matches(&json!({"serial": "ABC"})));
+    /// assert!(!serial.matches(&json!({"serial": "abc"})));
+    ///
+    /// let err = Filter::parse("bogus pr")?.compile_for(emails, &Options::new()).unwrap_err();
+    /// assert_eq!(err.to_string(), "unknown sub-attribute `bogus` of `emails` at byte 0");
+    /// # Ok::<(), scimkit_filter::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `invalidFilter` when `attr` is not complex, and for what [`CompiledFilter`] lists, read
+    /// inside the value filter: a name that is not a sub-attribute of `attr` (a URN-qualified
+    /// or dotted path included), a nested value filter, an operator the sub-attribute's type
+    /// does not allow; `NestLimitExceeded` for a hand-built filter deeper than
+    /// [`Limits::max_depth`](crate::Limits::max_depth()).
+    pub fn compile_for(
+        &self,
+        attr: &Attribute,
+        options: &Options,
+    ) -> Result<CompiledFilter, Error> {
+        if !attr.is_complex() {
+            return Err(Error::new(
+                ErrorKind::ValuePathNotComplex {
+                    attr: attr.name.clone(),
+                },
+                None,
+                Context::Filter,
+            ));
+        }
+        let max = options.limits.depth();
+        // As in `compile_with`: a parsed filter is within the limit already, a hand-built one is
+        // checked here without recursing.
+        if self.depth() > 3 * max as usize + 3 {
+            return Err(Error::new(
+                ErrorKind::NestLimitExceeded { max },
+                None,
+                Context::Filter,
+            ));
+        }
+        let compiler = Compiler {
+            schema: value_filter_schema(),
+            interop: options.interop,
+        };
+        Ok(CompiledFilter {
+            root: compiler.node(self, Some(attr))?,
+        })
+    }
+}
+
+/// The schema a [`Compiler`] holds for [`Filter::compile_for`]. Inside a value filter every path
+/// is resolved against the enclosing attribute's sub-attributes (and a nested value filter is an
+/// error before anything is resolved), so the compiler never consults it; it is built once.
+fn value_filter_schema() -> &'static ResourceSchema {
+    static SCHEMA: std::sync::OnceLock<ResourceSchema> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(ResourceSchema::group)
+}

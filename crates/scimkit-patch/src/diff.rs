@@ -67,8 +67,8 @@ pub fn diff(old: &Value, new: &Value) -> Vec<PatchOperation> {
         if skipped(k) {
             continue;
         }
-        match name::get(o, k) {
-            Some((_, ov)) => d.member(k, ov, nv),
+        match counterpart(o, n, k) {
+            Some((_, ov)) => d.member(k, ov, nv, (o, n)),
             None if is_extension(k, nv) => {
                 if let Value::Object(attrs) = nv {
                     for (a, v) in attrs {
@@ -80,7 +80,7 @@ pub fn diff(old: &Value, new: &Value) -> Vec<PatchOperation> {
         }
     }
     for (k, ov) in o {
-        if skipped(k) || name::get(n, k).is_some() {
+        if skipped(k) || counterpart(n, o, k).is_some() {
             continue;
         }
         if is_extension(k, ov) {
@@ -100,6 +100,30 @@ pub fn diff(old: &Value, new: &Value) -> Vec<PatchOperation> {
         }
     }
     d.ops
+}
+
+/// The member of `to` that `k`, a key of `from`, stands for: the one spelled the same, else one
+/// spelled in another case that `from` does not have as spelled. Names are case-insensitive
+/// (RFC 7643 §2.1), so a resource should not hold two spellings of one name; when it does, each
+/// pairs with its own spelling first, as the patcher resolves a name.
+fn counterpart<'a>(
+    to: &'a Map<String, Value>,
+    from: &Map<String, Value>,
+    k: &str,
+) -> Option<(&'a String, &'a Value)> {
+    if let Some(kv) = to.get_key_value(k) {
+        return Some(kv);
+    }
+    to.iter()
+        .find(|(other, _)| name::eq(other, k) && !from.contains_key(other.as_str()))
+}
+
+/// The objects holding an attribute in the old and the new version.
+type Parents<'a> = (&'a Map<String, Value>, &'a Map<String, Value>);
+
+/// Whether `map` has `k` in one spelling at most.
+fn one_spelling(map: &Map<String, Value>, k: &str) -> bool {
+    map.keys().filter(|other| name::eq(other, k)).count() <= 1
 }
 
 /// Server-owned (readOnly, RFC 7643 §3.1) or handled last.
@@ -125,6 +149,18 @@ impl Diff {
 
     fn added(&mut self, path: &str, last: &str, v: &Value) {
         if is_attr_name(last) && !v.is_null() && !too_deep(v) {
+            self.whole(path, last, v);
+        }
+    }
+
+    /// Sets an absent attribute to `v`: an `add`, unless `v` is a set that an `add` would not
+    /// store as it is (repeated values are added once, and a `primary: true` clears the
+    /// `primary` of the values added before it); then a `replace`, which stores a set as sent
+    /// ("treated as an add" for an absent attribute, RFC 7644 §3.5.2.3).
+    fn whole(&mut self, path: &str, last: &str, v: &Value) {
+        if v.is_array() && !adds_as_is(last, v) {
+            self.push(PatchOperation::replace(Some(path), v.clone()));
+        } else {
             self.push(PatchOperation::add(Some(path), v.clone()));
         }
     }
@@ -135,8 +171,8 @@ impl Diff {
         }
     }
 
-    /// A top-level member present in both.
-    fn member(&mut self, k: &str, ov: &Value, nv: &Value) {
+    /// A top-level member present in both; `parents` are the two versions of the resource.
+    fn member(&mut self, k: &str, ov: &Value, nv: &Value, parents: Parents<'_>) {
         // Copying or dropping a value deeper than this recurses in serde_json; SCIM values are at
         // most 4 deep, so such members are not diffed.
         if too_deep(ov) || too_deep(nv) || bounded_eq(ov, nv, 0) {
@@ -148,39 +184,47 @@ impl Diff {
             };
             for (a, v) in na {
                 let path = format!("{k}:{a}");
-                match name::get(oa, a) {
-                    Some((_, o)) => self.attribute(&path, a, o, v, Some(k)),
+                match counterpart(oa, na, a) {
+                    Some((_, o)) => self.attribute(&path, a, o, v, Some(k), (oa, na)),
                     None => self.added(&path, a, v),
                 }
             }
             for a in oa.keys() {
-                if name::get(na, a).is_none() {
+                if counterpart(na, oa, a).is_none() {
                     self.removed(&format!("{k}:{a}"), a);
                 }
             }
             return;
         }
-        self.attribute(k, k, ov, nv, None);
+        self.attribute(k, k, ov, nv, None, parents);
     }
 
     /// One attribute present in both, at `path` (URN-qualified for extension attributes).
-    fn attribute(&mut self, path: &str, last: &str, ov: &Value, nv: &Value, ext: Option<&str>) {
+    fn attribute(
+        &mut self,
+        path: &str,
+        last: &str,
+        ov: &Value,
+        nv: &Value,
+        ext: Option<&str>,
+        parents: Parents<'_>,
+    ) {
         if !is_attr_name(last) || bounded_eq(ov, nv, 0) {
             return;
         }
         match (ov, nv) {
-            (Value::Array(oa), Value::Array(na)) => self.multi(path, last, oa, na, ext),
+            (Value::Array(oa), Value::Array(na)) => self.multi(path, last, oa, na, ext, parents),
             (Value::Object(os), Value::Object(ns)) if ns.keys().all(|k| is_attr_name(k)) => {
                 for (s, v) in ns {
                     let sub_path = format!("{path}.{s}");
-                    match name::value(os, s) {
+                    match counterpart(os, ns, s).map(|(_, v)| v) {
                         Some(o) if bounded_eq(o, v, 1) => {}
                         _ if v.is_null() => {}
                         _ => self.push(PatchOperation::replace(Some(&sub_path), v.clone())),
                     }
                 }
                 for s in os.keys() {
-                    if name::get(ns, s).is_none() && is_attr_name(s) {
+                    if counterpart(ns, os, s).is_none() && is_attr_name(s) {
                         self.push(PatchOperation::remove(&format!("{path}.{s}")));
                     }
                 }
@@ -190,16 +234,27 @@ impl Diff {
             | (Value::Object(_), _)
             | (_, Value::Object(_)) => {
                 self.push(PatchOperation::remove(path));
-                self.push(PatchOperation::add(Some(path), nv.clone()));
+                self.whole(path, last, nv);
             }
             _ => self.push(PatchOperation::replace(Some(path), nv.clone())),
         }
     }
 
     /// A multi-valued attribute: by element where elements have distinct string `value`s and the
-    /// element operations reproduce `na` exactly, else the whole set.
-    fn multi(&mut self, path: &str, last: &str, oa: &[Value], na: &[Value], ext: Option<&str>) {
-        if let Some(ops) = by_element(path, oa, na) {
+    /// element operations reproduce `na` exactly, else the whole set. Not by element when the
+    /// resource also has the attribute in another spelling: an element operation that empties it
+    /// would leave the name to the other spelling.
+    fn multi(
+        &mut self,
+        path: &str,
+        last: &str,
+        oa: &[Value],
+        na: &[Value],
+        ext: Option<&str>,
+        (old_parent, new_parent): Parents<'_>,
+    ) {
+        let alone = || one_spelling(old_parent, last) && one_spelling(new_parent, last);
+        if let Some(ops) = alone().then(|| by_element(path, oa, na)).flatten() {
             // Check on a copy of just this attribute that the element operations give `na`
             // exactly: order, `primary` clearing and de-duplication all have a say.
             let mut scratch = Map::new();
@@ -233,6 +288,17 @@ impl Diff {
             ));
         }
     }
+}
+
+/// Whether `add` stores the set `v` as it is on a resource without the attribute: tried on a
+/// scratch resource, so that the answer is the engine's own.
+fn adds_as_is(last: &str, v: &Value) -> bool {
+    let Ok(op) = PatchOperation::add(Some(last), v.clone()) else {
+        return false;
+    };
+    let mut scratch = Value::Object(Map::new());
+    Patcher::schemaless().apply(&mut scratch, &[op]).is_ok()
+        && scratch.get(last).is_some_and(|got| bounded_eq(got, v, 0))
 }
 
 /// The `value` of an element, if it is an object with a string one.

@@ -7,7 +7,9 @@
 //! - [`apply`] (schema-less) and [`Patcher`] (`patcher.rs`; schema-aware with
 //!   [`Patcher::new`]): atomic application, with an undo log instead of copies (`tx.rs`).
 //! - [`op::add`], [`op::remove`], [`op::replace`]: what each operation does to single, complex,
-//!   multi-valued and filtered targets (RFC 7644 §3.5.2.1–3).
+//!   multi-valued and filtered targets (RFC 7644 §3.5.2.1–3); `op/select.rs` picks the elements
+//!   a value filter names, compiled against the attribute's sub-attributes when there is a
+//!   schema, with a fast path for `sub eq "text"`.
 //! - `target.rs`: paths resolved to attributes, case-insensitively (RFC 7643 §2.1).
 //! - [`Interop`] (`interop.rs`): one switch per IDP-QUIRKS row; [`Interop::strict`] and
 //!   [`Interop::idp_compatible`].

@@ -76,6 +76,14 @@ impl Limits {
 
     /// Checks one value without recursion.
     pub(crate) fn check_value(&self, value: &Value) -> Result<(), Error> {
+        // A scalar (Okta's `{"active": false}` is one object, Entra's per-attribute values are
+        // scalars) is one node at depth 1: no stack to build.
+        if !matches!(value, Value::Array(_) | Value::Object(_))
+            && self.max_value_nodes >= 1
+            && self.max_depth >= 1
+        {
+            return Ok(());
+        }
         let mut stack: Vec<(&Value, usize)> = vec![(value, 1)];
         let mut nodes = 0usize;
         while let Some((v, depth)) = stack.pop() {

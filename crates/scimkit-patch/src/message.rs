@@ -65,6 +65,12 @@ pub(crate) struct OpPath {
 }
 
 impl OpPath {
+    /// The text without the whitespace the path parser accepts around a path (spaces, tabs and
+    /// line breaks).
+    pub(crate) fn trimmed(&self) -> &str {
+        trim_path(&self.text)
+    }
+
     pub(crate) fn parse(text: &str) -> Result<OpPath, Error> {
         match Path::parse(text) {
             Ok(p) => Ok(OpPath {
@@ -80,9 +86,14 @@ impl OpPath {
     }
 }
 
+fn trim_path(text: &str) -> &str {
+    text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+}
+
 /// Whether `text` could be a bare schema URN: `urn:` and no `[`. Which URNs really are schemas is
 /// decided when applying, with the schema or the resource at hand.
 pub(crate) fn looks_like_schema_urn(text: &str) -> bool {
+    let text = trim_path(text);
     text.get(..4)
         .is_some_and(|p| p.eq_ignore_ascii_case("urn:"))
         && !text.contains('[')

@@ -15,8 +15,10 @@ use crate::{Interop, Limits};
 /// Applies PATCH operations (RFC 7644 §3.5.2), configured once and reused.
 ///
 /// [`Patcher::new`] works against a schema: names resolve in any case to their canonical
-/// spelling, values are type-checked, readOnly and immutable attributes are guarded, and the
-/// patched resource is validated with `scimkit_schema::validate` before it is kept.
+/// spelling, values are type-checked, value filters in paths (`emails[value eq "…"]`) compare
+/// by each sub-attribute's type and `caseExact` (RFC 7643 §2.2), readOnly and immutable
+/// attributes are guarded, and the patched resource is validated with `scimkit_schema::validate`
+/// before it is kept.
 /// [`Patcher::schemaless`] (what [`crate::apply`] uses) follows the RFC's defaults and the shape
 /// of the resource itself.
 ///

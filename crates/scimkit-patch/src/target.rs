@@ -6,9 +6,11 @@
 //! as written, plus the common attributes' definitions (`id` and `meta` are readOnly for every
 //! resource, RFC 7643 §3.1).
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
-use scimkit_filter::Filter;
+use scimkit_filter::{Filter, Path};
 use scimkit_schema::{common, name, Attribute, ResourceSchema};
 
 use crate::error::{Error, ErrorKind};
@@ -20,8 +22,8 @@ use crate::tx::{Loc, Step, Tx};
 pub(crate) struct Attr<'s> {
     /// The extension URN whose object holds the attribute; `None` for the top level.
     pub(crate) ext: Option<String>,
-    /// The attribute's name: canonical with a schema, as written without.
-    pub(crate) name: String,
+    /// The attribute's name: canonical with a schema (borrowed from it), as written without.
+    pub(crate) name: Cow<'s, str>,
     /// Its definition, when known.
     pub(crate) def: Option<&'s Attribute>,
 }
@@ -29,10 +31,64 @@ pub(crate) struct Attr<'s> {
 impl Attr<'_> {
     /// The attribute path for messages: `urn:...:name` for extension attributes.
     pub(crate) fn display(&self) -> String {
-        match &self.ext {
-            Some(urn) => format!("{urn}:{}", self.name),
-            None => self.name.clone(),
+        self.named().to_string()
+    }
+
+    /// The attribute path for messages, written out only when a message needs it.
+    pub(crate) fn named(&self) -> Named<'_> {
+        Named {
+            ext: self.ext.as_deref(),
+            name: &self.name,
+            sub: None,
         }
+    }
+}
+
+/// An attribute path for messages (`name`, `urn:...:name`, `name.sub`): borrowed parts that are
+/// formatted only when an error is reported, so that an operation that succeeds allocates no
+/// names.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Named<'a> {
+    ext: Option<&'a str>,
+    name: &'a str,
+    sub: Option<&'a str>,
+}
+
+impl<'a> Named<'a> {
+    /// A top-level attribute.
+    #[cfg(test)]
+    pub(crate) fn plain(name: &'a str) -> Named<'a> {
+        Named {
+            ext: None,
+            name,
+            sub: None,
+        }
+    }
+
+    /// Sub-attribute `sub` of this attribute.
+    pub(crate) fn sub(self, sub: &'a str) -> Named<'a> {
+        Named {
+            sub: Some(sub),
+            ..self
+        }
+    }
+
+    /// Whether this is the top-level (not extension) attribute `n`, in any case.
+    pub(crate) fn is_top(&self, n: &str) -> bool {
+        self.ext.is_none() && self.sub.is_none() && name::eq(self.name, n)
+    }
+}
+
+impl std::fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(urn) = self.ext {
+            write!(f, "{urn}:")?;
+        }
+        f.write_str(self.name)?;
+        if let Some(sub) = self.sub {
+            write!(f, ".{sub}")?;
+        }
+        Ok(())
     }
 }
 
@@ -101,20 +157,41 @@ fn schemaless_is_core(root: &Value, urn: &str) -> bool {
 /// Without a schema: whether `text` is a schema URN rather than a URN-qualified attribute. Known
 /// URNs (a member of the resource or an entry of its `schemas`) are; otherwise the IETF naming
 /// pattern decides: a schema URN ends in `…:<version>:<ResourceType>`, as in
-/// `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`.
+/// `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User` (unless the resource knows
+/// `…:<version>` itself as a schema). Either way its attributes must be writable as paths.
 pub(crate) fn schemaless_is_schema_urn(root: &Value, text: &str) -> bool {
     if !starts_with_ci(text, "urn:") {
         return false;
     }
-    if known_urn(root, text).is_some() {
-        return true;
-    }
-    let Some((head, _)) = text.rsplit_once(':') else {
-        return false;
-    };
-    let last = head.rsplit(':').next().unwrap_or("");
+    // `…:2.0:User` is a schema, unless `…:2.0` is one the resource knows: then `User` is its
+    // attribute.
+    let schema_like = known_urn(root, text).is_some()
+        || text
+            .rsplit_once(':')
+            .is_some_and(|(head, _)| ends_in_version(head) && known_urn(root, head).is_none());
+    schema_like && addressable(text)
+}
+
+/// Whether the last `:`-separated segment of `urn` is a version (`2.0`), as the segment before the
+/// resource type of a schema URN is.
+fn ends_in_version(urn: &str) -> bool {
+    let last = urn.rsplit(':').next().unwrap_or("");
     last.starts_with(|c: char| c.is_ascii_digit())
         && last.chars().all(|c| c.is_ascii_digit() || c == '.')
+}
+
+/// Whether the attributes of a schema named `urn` can be written as paths (`urn:…:attr`, RFC
+/// 7644 §3.10), as clients and [`crate::diff`] address them. A URN the path grammar does not take
+/// before an attribute name (`urn:…:enterpri[se:2.0:User`, as a no-path key) would name an
+/// extension member that no operation reaches again, so it names no schema. The grammar itself
+/// decides; this runs only for the rare operation on a whole schema.
+fn addressable(urn: &str) -> bool {
+    Path::parse(&format!("{urn}:a")).is_ok_and(|p| {
+        p.filter().is_none()
+            && p.sub_attr().is_none()
+            && p.attr().urn() == Some(urn)
+            && p.attr().sub_attr().is_none()
+    })
 }
 
 /// The spelling to use for an extension URN: the resource's own if it has the object, else the
@@ -194,7 +271,7 @@ impl<'s> Resolver<'s> {
                         None => u.to_owned(),
                     }
                 }),
-                name: r.attribute.name.clone(),
+                name: Cow::Borrowed(r.attribute.name.as_str()),
                 def: Some(r.attribute),
             };
             return Ok((attr, sub));
@@ -203,7 +280,22 @@ impl<'s> Resolver<'s> {
             return Err(ErrorKind::AttributeUnknown(written()).into());
         }
         let ext = match urn {
-            Some(u) if !schemaless_is_core(root, u) => Some(ext_key(root, u)),
+            Some(u) if !schemaless_is_core(root, u) => {
+                // RFC 7644 §3.10: an attribute is qualified by its schema URN. A URI that is not
+                // a URN (`emurn:…:2.0`, or `a.b` in `a.b:attr`) names no extension; as a member
+                // name it would be one that no path reaches again.
+                if !starts_with_ci(u, "urn:") {
+                    return Err(ErrorKind::AttributeUnknown(written()).into());
+                }
+                // `urn:…:2.0:User` is read as a schema URN (see `schemaless_is_schema_urn`), so an
+                // extension named `urn:…:2.0` that the resource does not know (as a member or in
+                // `schemas`) cannot have an attribute `User`: written back as a path it would
+                // name the schema.
+                if ends_in_version(u) && known_urn(root, u).is_none() {
+                    return Err(ErrorKind::AttributeUnknown(written()).into());
+                }
+                Some(ext_key(root, u))
+            }
             _ => None,
         };
         let def = match ext {
@@ -220,7 +312,10 @@ impl<'s> Resolver<'s> {
         });
         let attr = Attr {
             ext,
-            name: def.map_or_else(|| attr_name.to_owned(), |d| d.name.clone()),
+            name: def.map_or_else(
+                || Cow::Owned(attr_name.to_owned()),
+                |d| Cow::Borrowed(d.name.as_str()),
+            ),
             def,
         };
         Ok((attr, sub))
@@ -232,7 +327,8 @@ impl<'s> Resolver<'s> {
         root: &Value,
         path: &'p OpPath,
     ) -> Result<Resolved<'s, 'p>, Error> {
-        if let Some(r) = self.schema_urn(root, &path.text) {
+        // The path parser accepts whitespace around a path, so a padded URN names a schema too.
+        if let Some(r) = self.schema_urn(root, path.trimmed()) {
             return Ok(r);
         }
         let Some(p) = &path.parsed else {
@@ -309,9 +405,14 @@ fn tx_get<'v>(mut v: &'v Value, loc: &[Step]) -> Option<&'v Value> {
     Some(v)
 }
 
-/// `attr`'s current value.
+/// `attr`'s current value (a `null` counts as none). Found in place, without building a location.
 pub(crate) fn current<'v>(root: &'v Value, attr: &Attr<'_>) -> Option<&'v Value> {
-    attr_loc(root, attr).and_then(|l| tx_get(root, &l))
+    let top = root.as_object()?;
+    let container = match &attr.ext {
+        None => top,
+        Some(urn) => name::value(top, urn)?.as_object()?,
+    };
+    name::value(container, &attr.name).filter(|v| !v.is_null())
 }
 
 /// The location of the object that holds `attr`, creating the extension object if needed.
@@ -353,10 +454,7 @@ mod tests {
         };
         let root = json!({});
         let (a, s) = r.attr(&root, None, "NAME", Some("GIVENNAME")).unwrap();
-        assert_eq!(
-            (a.name.as_str(), s.unwrap().name.as_str()),
-            ("name", "givenName")
-        );
+        assert_eq!((&*a.name, s.unwrap().name.as_str()), ("name", "givenName"));
         let (a, _) = r.attr(&root, None, "employeenumber", None).unwrap();
         assert_eq!(
             a.ext.as_deref(),

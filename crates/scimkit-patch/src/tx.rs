@@ -117,6 +117,18 @@ impl<'r> Tx<'r> {
         let Some(map) = self.object_mut(obj) else {
             return false;
         };
+        // The common case, the key spelled as given: no lookup in any case, no copy of the name.
+        if let Some(slot) = map.get_mut(key) {
+            if *slot == value {
+                return true;
+            }
+            let old = std::mem::replace(slot, value);
+            let mut at = Vec::with_capacity(obj.len() + 1);
+            at.extend_from_slice(obj);
+            at.push(Step::Key(key.to_owned()));
+            self.log.push(Undo::Replaced { at, old });
+            return true;
+        }
         let existing = name::key(map, key).map(str::to_owned);
         match existing {
             Some(k) if k == key || !rename => {

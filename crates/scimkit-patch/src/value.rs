@@ -10,6 +10,7 @@ use serde_json::{Map, Number, Value};
 use scimkit_schema::{name, Attribute, AttributeType};
 
 use crate::error::{Error, ErrorKind};
+use crate::target::Named;
 use crate::Interop;
 
 /// The JSON type of `v`, for messages.
@@ -62,7 +63,7 @@ impl Prep<'_> {
     pub(crate) fn scalar(
         &self,
         def: Option<&Attribute>,
-        attr: &str,
+        attr: Named<'_>,
         v: &Value,
         hint: Option<&Value>,
     ) -> Result<Value, Error> {
@@ -106,10 +107,10 @@ impl Prep<'_> {
         self.one_scalar(def, attr, v)
     }
 
-    fn one_scalar(&self, def: &Attribute, attr: &str, v: &Value) -> Result<Value, Error> {
+    fn one_scalar(&self, def: &Attribute, attr: Named<'_>, v: &Value) -> Result<Value, Error> {
         let err = |expected| {
             Error::from(ErrorKind::ValueType {
-                attr: attr.to_owned(),
+                attr: attr.to_string(),
                 expected,
                 found: kind_name(v),
             })
@@ -143,7 +144,7 @@ impl Prep<'_> {
     pub(crate) fn complex(
         &self,
         def: Option<&Attribute>,
-        attr: &str,
+        attr: Named<'_>,
         v: &Value,
         hint: Option<&Value>,
     ) -> Result<Value, Error> {
@@ -171,7 +172,7 @@ impl Prep<'_> {
         if let Value::String(s) = v {
             let has_value = match def {
                 Some(d) => d.sub_attribute("value").is_some(),
-                None => hint.is_some_and(Value::is_object) || name::eq(attr, "manager"),
+                None => hint.is_some_and(Value::is_object) || attr.is_top("manager"),
             };
             if self.interop.complex_from_string && has_value {
                 owned = single("value", s);
@@ -180,7 +181,7 @@ impl Prep<'_> {
         }
         let Value::Object(o) = v else {
             return Err(ErrorKind::ValueType {
-                attr: attr.to_owned(),
+                attr: attr.to_string(),
                 expected: "an object",
                 found: kind_name(v),
             }
@@ -205,7 +206,7 @@ impl Prep<'_> {
                     continue;
                 }
                 return Err(ErrorKind::SubAttributeUnknown {
-                    attr: attr.to_owned(),
+                    attr: attr.to_string(),
                     sub: k.clone(),
                 }
                 .into());
@@ -213,8 +214,8 @@ impl Prep<'_> {
             if out.contains_key(&sub.name) {
                 continue;
             }
-            let name = format!("{attr}.{}", sub.name);
-            out.insert(sub.name.clone(), self.scalar(Some(sub), &name, sv, None)?);
+            let value = self.scalar(Some(sub), attr.sub(&sub.name), sv, None)?;
+            out.insert(sub.name.clone(), value);
         }
         Ok(Value::Object(out))
     }
@@ -223,7 +224,7 @@ impl Prep<'_> {
     pub(crate) fn single(
         &self,
         def: Option<&Attribute>,
-        attr: &str,
+        attr: Named<'_>,
         v: &Value,
         hint: Option<&Value>,
         complex: bool,
@@ -242,7 +243,7 @@ impl Prep<'_> {
     pub(crate) fn many(
         &self,
         def: Option<&Attribute>,
-        attr: &str,
+        attr: Named<'_>,
         v: &Value,
         hint: Option<&Value>,
         complex: bool,
@@ -325,19 +326,19 @@ mod tests {
             schema_aware: true,
         };
         assert!(strict
-            .scalar(Some(active), "active", &json!("False"), None)
+            .scalar(Some(active), Named::plain("active"), &json!("False"), None)
             .is_err());
         let idp = Prep {
             interop: &Interop::idp_compatible(),
             schema_aware: true,
         };
         assert_eq!(
-            idp.scalar(Some(active), "active", &json!("False"), None)
+            idp.scalar(Some(active), Named::plain("active"), &json!("False"), None)
                 .unwrap(),
             json!(false)
         );
         assert_eq!(
-            idp.scalar(None, "x", &json!("false"), Some(&json!(true)))
+            idp.scalar(None, Named::plain("x"), &json!("false"), Some(&json!(true)))
                 .unwrap(),
             json!(false)
         );
@@ -354,14 +355,19 @@ mod tests {
         let v = p
             .complex(
                 Some(emails),
-                "emails",
+                Named::plain("emails"),
                 &json!({"VALUE": "a@b", "Primary": true, "type": null}),
                 None,
             )
             .unwrap();
         assert_eq!(v, json!({"value": "a@b", "primary": true}));
         let e = p
-            .complex(Some(emails), "emails", &json!({"bogus": 1}), None)
+            .complex(
+                Some(emails),
+                Named::plain("emails"),
+                &json!({"bogus": 1}),
+                None,
+            )
             .unwrap_err();
         assert_eq!(e.scim_type().as_str(), "invalidValue");
     }

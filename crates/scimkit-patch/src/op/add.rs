@@ -31,7 +31,10 @@
 
 use serde_json::{Map, Value};
 
-use super::{add_values, check_mutability, merge_element, set_attr, shape, Ctx};
+use super::{
+    add_values, check_mutability, ensure_element_object, set_attr, set_sub, shape, Ctx, ElementAt,
+    Selector,
+};
 use crate::error::{Error, ErrorKind};
 use crate::target::{attr_loc, current, ensure_container, Attr, Sub, Target};
 use crate::tx::{Step, Tx};
@@ -44,31 +47,31 @@ pub(crate) fn apply(
     value: &Value,
 ) -> Result<(), Error> {
     let attr = &t.attr;
-    let name = attr.display();
+    let name = attr.named();
     let cur = current(tx.root(), attr);
     let had = cur.is_some_and(|v| !is_empty(v));
     let (multi, complex) = shape(attr.def, cur, Some(value));
     let mark = tx.mark();
     match (t.filter, &t.sub) {
         (None, None) if multi => {
-            let values = ctx.prep().many(attr.def, &name, value, cur, complex)?;
+            let values = ctx.prep().many(attr.def, name, value, cur, complex)?;
             add_values(ctx, tx, attr, values)?;
         }
         (None, None) if complex => {
-            let v = ctx.prep().complex(attr.def, &name, value, cur)?;
+            let v = ctx.prep().complex(attr.def, name, value, cur)?;
             merge_complex(ctx, tx, attr, v)?;
         }
         (None, None) => {
-            let v = ctx.prep().single(attr.def, &name, value, cur, false)?;
+            let v = ctx.prep().single(attr.def, name, value, cur, false)?;
             set_attr(ctx, tx, attr, v);
         }
         (None, Some(sub)) => set_sub_path(ctx, tx, attr, multi, sub, value)?,
         (Some(f), sub) => {
-            let f = super::value_filter(ctx, attr.def, f);
-            super::replace::filtered(ctx, tx, attr, &f, sub.as_ref(), value, false)?
+            let selector = Selector::new(ctx, attr.def, f);
+            super::replace::filtered(ctx, tx, attr, &selector, sub.as_ref(), value, false)?
         }
     }
-    check_mutability(attr.def, &name, had, tx.changed_since(mark))
+    check_mutability(attr.def, name, had, tx.changed_since(mark))
 }
 
 /// Merges an object's sub-attributes into a single-valued complex attribute, creating it.
@@ -116,10 +119,10 @@ pub(crate) fn set_sub_path(
     sub: &Sub<'_>,
     value: &Value,
 ) -> Result<(), Error> {
-    let path = format!("{}.{}", attr.display(), sub.name);
+    let path = attr.named().sub(&sub.name);
     let cur = current(tx.root(), attr);
     if matches!(cur, Some(v) if !v.is_object() && !v.is_array()) {
-        return Err(ErrorKind::PathNotApplicable(path).into());
+        return Err(ErrorKind::PathNotApplicable(path.to_string()).into());
     }
     if multi || matches!(cur, Some(Value::Array(_))) {
         let n = match cur {
@@ -128,12 +131,12 @@ pub(crate) fn set_sub_path(
         };
         if n == 0 {
             // "If the target location does not exist, the attribute and value are added."
-            let sv = ctx.prep().scalar(sub.def, &path, value, None)?;
+            let sv = ctx.prep().scalar(sub.def, path, value, None)?;
             let mut m = Map::new();
             m.insert(sub.name.clone(), sv);
             let element = ctx
                 .prep()
-                .complex(attr.def, &attr.display(), &Value::Object(m), None)?;
+                .complex(attr.def, attr.named(), &Value::Object(m), None)?;
             return add_values(ctx, tx, attr, vec![element]);
         }
         let hint = cur
@@ -141,19 +144,20 @@ pub(crate) fn set_sub_path(
             .and_then(|a| a.first())
             .and_then(Value::as_object)
             .and_then(|o| scimkit_schema::name::value(o, &sub.name));
-        let sv = ctx.prep().scalar(sub.def, &path, value, hint)?;
+        let sv = ctx.prep().scalar(sub.def, path, value, hint)?;
         let arr = attr_loc(tx.root(), attr).unwrap_or_default();
+        let mut at = ElementAt::new(&arr);
         for i in 0..n {
-            let mut m = Map::new();
-            m.insert(sub.name.clone(), sv.clone());
-            merge_element(ctx, tx, attr, &arr, i, Value::Object(m))?;
+            let at = at.at(i);
+            ensure_element_object(tx, at);
+            set_sub(ctx, tx, attr, at, &sub.name, sv.clone())?;
         }
         return Ok(());
     }
     let hint = cur
         .and_then(Value::as_object)
         .and_then(|o| scimkit_schema::name::value(o, &sub.name));
-    let sv = ctx.prep().scalar(sub.def, &path, value, hint)?;
+    let sv = ctx.prep().scalar(sub.def, path, value, hint)?;
     let loc = ensure_object(ctx, tx, attr);
     super::set_sub(ctx, tx, attr, &loc, &sub.name, sv)
 }

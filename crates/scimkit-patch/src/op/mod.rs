@@ -10,6 +10,9 @@
 pub mod add;
 pub mod remove;
 pub mod replace;
+mod select;
+
+pub(crate) use select::Selector;
 
 use serde_json::{Map, Value};
 
@@ -17,7 +20,7 @@ use scimkit_filter::{CompValue, CompareOp, Filter};
 use scimkit_schema::{name, Attribute, AttributeType, Mutability};
 
 use crate::error::{Error, ErrorKind};
-use crate::target::{attr_loc, container_loc, current, ensure_container, Attr, Resolver};
+use crate::target::{attr_loc, container_loc, current, ensure_container, Attr, Named, Resolver};
 use crate::tx::{Loc, Step, Tx};
 use crate::value::{is_empty, Prep};
 use crate::Interop;
@@ -74,7 +77,7 @@ pub(crate) fn shape(
 /// rest of the request.
 pub(crate) fn check_mutability(
     def: Option<&Attribute>,
-    attr: &str,
+    attr: Named<'_>,
     had: bool,
     changed: bool,
 ) -> Result<(), Error> {
@@ -88,17 +91,17 @@ pub(crate) fn check_mutability(
         _ => return Ok(()),
     };
     Err(ErrorKind::Mutability {
-        attr: attr.to_owned(),
+        attr: attr.to_string(),
         reason,
     }
     .into())
 }
 
 /// RFC 7644 §3.5.2.2: removing (or emptying) a required attribute is a `mutability` error.
-pub(crate) fn check_required(def: Option<&Attribute>, attr: &str) -> Result<(), Error> {
+pub(crate) fn check_required(def: Option<&Attribute>, attr: Named<'_>) -> Result<(), Error> {
     match def {
         Some(d) if d.required => Err(ErrorKind::Mutability {
-            attr: attr.to_owned(),
+            attr: attr.to_string(),
             reason: "required and cannot be removed",
         }
         .into()),
@@ -146,72 +149,87 @@ pub(crate) fn elements<'v>(tx: &'v Tx<'_>, loc: &[Step]) -> &'v [Value] {
 /// compares a boolean sub-attribute with the string `"True"` or `"false"` (any case), as in
 /// `addresses[primary EQ "True"]`, compares it with the boolean, as the value of an operation
 /// would be read. Without the tolerance or without a definition the filter is used as written (a
-/// string never equals a boolean, so such a filter matches nothing).
+/// string never equals a boolean, so such a filter matches nothing). The filter is copied only
+/// when a comparison is rewritten.
 pub(crate) fn value_filter<'f>(
     ctx: &Ctx<'_, '_>,
     def: Option<&Attribute>,
     filter: &'f Filter,
 ) -> std::borrow::Cow<'f, Filter> {
-    fn coerce(f: &Filter, def: &Attribute, changed: &mut bool) -> Filter {
+    /// The boolean a comparison of a boolean sub-attribute with `"true"`/`"false"` stands for.
+    fn coerced(f: &Filter, def: &Attribute) -> Option<bool> {
         match f {
             Filter::Compare {
                 attr,
-                op,
                 value: CompValue::String(s),
+                ..
             } if attr.urn().is_none()
                 && attr.sub_attr().is_none()
                 && def
                     .sub_attribute(attr.name())
                     .is_some_and(|a| a.type_ == AttributeType::Boolean) =>
             {
-                let b = if s.eq_ignore_ascii_case("true") {
-                    true
+                if s.eq_ignore_ascii_case("true") {
+                    Some(true)
                 } else if s.eq_ignore_ascii_case("false") {
-                    false
+                    Some(false)
                 } else {
-                    return f.clone();
-                };
-                *changed = true;
-                Filter::Compare {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+    /// Whether `coerce` would change anything: looked at before anything is copied.
+    fn needed(f: &Filter, def: &Attribute) -> bool {
+        match f {
+            Filter::Not(inner) => needed(inner, def),
+            Filter::And(fs) | Filter::Or(fs) => fs.iter().any(|x| needed(x, def)),
+            other => coerced(other, def).is_some(),
+        }
+    }
+    fn coerce(f: &Filter, def: &Attribute) -> Filter {
+        match f {
+            Filter::Compare { attr, op, .. } => match coerced(f, def) {
+                Some(b) => Filter::Compare {
                     attr: attr.clone(),
                     op: *op,
                     value: CompValue::Bool(b),
-                }
-            }
-            Filter::Not(inner) => Filter::Not(Box::new(coerce(inner, def, changed))),
-            Filter::And(fs) => Filter::And(fs.iter().map(|x| coerce(x, def, changed)).collect()),
-            Filter::Or(fs) => Filter::Or(fs.iter().map(|x| coerce(x, def, changed)).collect()),
+                },
+                None => f.clone(),
+            },
+            Filter::Not(inner) => Filter::Not(Box::new(coerce(inner, def))),
+            Filter::And(fs) => Filter::And(fs.iter().map(|x| coerce(x, def)).collect()),
+            Filter::Or(fs) => Filter::Or(fs.iter().map(|x| coerce(x, def)).collect()),
             other => other.clone(),
         }
     }
-    let Some(def) = def.filter(|_| ctx.interop.string_scalars) else {
-        return std::borrow::Cow::Borrowed(filter);
-    };
-    let mut changed = false;
-    let out = coerce(filter, def, &mut changed);
-    if changed {
-        std::borrow::Cow::Owned(out)
-    } else {
-        std::borrow::Cow::Borrowed(filter)
+    match def.filter(|_| ctx.interop.string_scalars) {
+        Some(def) if needed(filter, def) => std::borrow::Cow::Owned(coerce(filter, def)),
+        _ => std::borrow::Cow::Borrowed(filter),
     }
 }
 
-/// The indices of the elements that match `filter`. The filter's attribute paths name
-/// sub-attributes of the element (RFC 7644 §3.4.2.2 `valFilter`), so each element is matched as
-/// if it were a resource.
-pub(crate) fn matching(values: &[Value], filter: &Filter) -> Vec<usize> {
-    values
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| filter.matches(v))
-        .map(|(i, _)| i)
-        .collect()
-}
+/// The location of one element of the array at `arr`: built once per operation and pointed at
+/// each element in turn, so that touching many elements does not build a location for each.
+#[derive(Debug)]
+pub(crate) struct ElementAt(Loc);
 
-pub(crate) fn child(loc: &[Step], step: Step) -> Loc {
-    let mut l = loc.to_vec();
-    l.push(step);
-    l
+impl ElementAt {
+    pub(crate) fn new(arr: &[Step]) -> ElementAt {
+        let mut loc = Vec::with_capacity(arr.len() + 1);
+        loc.extend_from_slice(arr);
+        loc.push(Step::Index(0));
+        ElementAt(loc)
+    }
+
+    /// The location of element `i`.
+    pub(crate) fn at(&mut self, i: usize) -> &[Step] {
+        if let Some(last) = self.0.last_mut() {
+            *last = Step::Index(i);
+        }
+        &self.0
+    }
 }
 
 /// Whether `existing` already holds `new`: equal, or (for complex values) every sub-attribute of
@@ -229,25 +247,54 @@ pub(crate) fn contains(existing: &Value, new: &Value) -> bool {
     }
 }
 
-/// The element that is the same value as `new`: same `value` sub-attribute and same `type` (or no
-/// `type` on `new`). Adding such an element updates it instead of duplicating it, so that a
-/// member added again with its `display` does not become a second member.
-fn same_value(values: &[Value], new: &Value) -> Option<usize> {
-    let n = new.as_object()?;
-    let value = name::value(n, "value")?;
-    let ty = name::value(n, "type");
-    values.iter().position(|e| {
-        let Some(e) = e.as_object() else { return false };
-        name::value(e, "value") == Some(value)
-            && match ty {
-                None => true,
-                Some(Value::String(t)) => {
-                    matches!(name::value(e, "type"), Some(Value::String(et)) if et.eq_ignore_ascii_case(t))
-                        || name::value(e, "type").is_none()
-                }
-                Some(t) => name::value(e, "type") == Some(t),
+/// Whether element `e` is the same value as `new` (whose `value` is `value` and `type` is `ty`):
+/// same `value` sub-attribute and same `type` (or no `type` on `new`).
+fn same_value(e: &Value, value: &Value, ty: Option<&Value>) -> bool {
+    let Some(e) = e.as_object() else { return false };
+    name::value(e, "value") == Some(value)
+        && match ty {
+            None => true,
+            Some(Value::String(t)) => {
+                matches!(name::value(e, "type"), Some(Value::String(et)) if et.eq_ignore_ascii_case(t))
+                    || name::value(e, "type").is_none()
             }
-    })
+            Some(t) => name::value(e, "type") == Some(t),
+        }
+}
+
+/// Where a value being added goes (RFC 7644 §3.5.2.1): `None` if an element already contains it
+/// (nothing to do), else `Some(Some(i))` to merge it into element `i`, the first that is the same
+/// value (same `value` and `type`, so that a member added again with its `display` does not
+/// become a second member), or `Some(None)` to append it.
+///
+/// One pass over the elements. When `new` has a `value`, an element whose `value` differs can
+/// neither contain `new` nor be the same value, so only the elements with an equal `value` (one,
+/// in a member list) are compared further.
+fn placement(elems: &[Value], new: &Value) -> Option<Option<usize>> {
+    let n = new.as_object();
+    let key = n.and_then(|n| n.get_key_value("value")).map(|(_, v)| v);
+    let value = n.and_then(|n| name::value(n, "value"));
+    let ty = n.and_then(|n| name::value(n, "type"));
+    let mut same = None;
+    for (i, e) in elems.iter().enumerate() {
+        if let Some(key) = key {
+            // `new` has a member spelled exactly `value`, which `contains` and `same_value` both
+            // look up in `e` with `name::value(e, "value")`.
+            let Value::Object(o) = e else { continue };
+            if select::member(o, "value") != Some(key) {
+                continue;
+            }
+        }
+        if contains(e, new) {
+            return None;
+        }
+        if let (None, Some(value)) = (same, value) {
+            if same_value(e, value, ty) {
+                same = Some(i);
+            }
+        }
+    }
+    Some(same)
 }
 
 pub(crate) fn is_primary(v: &Value) -> bool {
@@ -265,13 +312,9 @@ pub(crate) fn clear_other_primaries(ctx: &Ctx<'_, '_>, tx: &mut Tx<'_>, arr: &[S
         .filter(|(i, v)| *i != keep && is_primary(v))
         .map(|(i, _)| i)
         .collect();
+    let mut at = ElementAt::new(arr);
     for i in others {
-        tx.set(
-            &child(arr, Step::Index(i)),
-            "primary",
-            Value::Bool(false),
-            ctx.rename(),
-        );
+        tx.set(at.at(i), "primary", Value::Bool(false), ctx.rename());
     }
 }
 
@@ -289,14 +332,13 @@ pub(crate) fn add_values(
     }
     let arr = ensure_array(ctx, tx, attr);
     for v in values {
-        let elems = elements(tx, &arr);
-        if elems.iter().any(|e| contains(e, &v)) {
+        let Some(place) = placement(elements(tx, &arr), &v) else {
             continue;
-        }
+        };
         let primary = is_primary(&v);
-        let index = match same_value(elems, &v) {
+        let index = match place {
             Some(i) => {
-                merge_element(ctx, tx, attr, &arr, i, v)?;
+                merge_element(ctx, tx, attr, ElementAt::new(&arr).at(i), v)?;
                 i
             }
             None => {
@@ -311,28 +353,31 @@ pub(crate) fn add_values(
     Ok(())
 }
 
-/// Merges the sub-attributes of `v` into element `i` of the array at `arr`, honouring the
-/// sub-attributes' mutability.
+/// Merges the sub-attributes of `v` into the element at `at`, honouring the sub-attributes'
+/// mutability.
 pub(crate) fn merge_element(
     ctx: &Ctx<'_, '_>,
     tx: &mut Tx<'_>,
     attr: &Attr<'_>,
-    arr: &[Step],
-    i: usize,
+    at: &[Step],
     v: Value,
 ) -> Result<(), Error> {
-    let at = child(arr, Step::Index(i));
     let Value::Object(o) = v else {
-        tx.replace_at(&at, v);
+        tx.replace_at(at, v);
         return Ok(());
     };
-    if !matches!(tx.get(&at), Some(Value::Object(_))) {
-        tx.replace_at(&at, Value::Object(Map::new()));
-    }
+    ensure_element_object(tx, at);
     for (k, sv) in o {
-        set_sub(ctx, tx, attr, &at, &k, sv)?;
+        set_sub(ctx, tx, attr, at, &k, sv)?;
     }
     Ok(())
+}
+
+/// Makes the element at `at` an object (an empty one if it is not), so sub-attributes can be set.
+pub(crate) fn ensure_element_object(tx: &mut Tx<'_>, at: &[Step]) {
+    if !matches!(tx.get(at), Some(Value::Object(_))) {
+        tx.replace_at(at, Value::Object(Map::new()));
+    }
 }
 
 /// Sets sub-attribute `sub` of the object at `obj` (a single complex value or one element),
@@ -354,12 +399,7 @@ pub(crate) fn set_sub(
     let mark = tx.mark();
     let key = def.map_or(sub, |d| d.name.as_str());
     tx.set(obj, key, v, ctx.rename());
-    check_mutability(
-        def,
-        &format!("{}.{key}", attr.display()),
-        had,
-        tx.changed_since(mark),
-    )
+    check_mutability(def, attr.named().sub(key), had, tx.changed_since(mark))
 }
 
 /// Removes sub-attribute `sub` of the object at `obj`, checking its mutability.
@@ -372,9 +412,9 @@ pub(crate) fn remove_sub(
     let def = attr.def.and_then(|d| d.sub_attribute(sub));
     let removed = tx.remove(obj, sub);
     if removed {
-        let name = format!("{}.{sub}", attr.display());
-        check_required(def, &name)?;
-        check_mutability(def, &name, true, true)?;
+        let name = attr.named().sub(sub);
+        check_required(def, name)?;
+        check_mutability(def, name, true, true)?;
     }
     Ok(removed)
 }
@@ -416,23 +456,23 @@ pub(crate) fn upsert(
     ctx: &Ctx<'_, '_>,
     tx: &mut Tx<'_>,
     attr: &Attr<'_>,
-    filter: &Filter,
+    selector: &Selector<'_>,
     extra: Map<String, Value>,
 ) -> Result<(), Error> {
     let no_target = || Error::from(ErrorKind::NoTarget(attr.display()));
     if !ctx.interop.filter_upsert {
         return Err(no_target());
     }
-    let mut element = seed(filter).ok_or_else(no_target)?;
+    let mut element = seed(selector.filter()).ok_or_else(no_target)?;
     for (k, v) in extra {
         element.insert(k, v);
     }
     let element = ctx
         .prep()
-        .complex(attr.def, &attr.display(), &Value::Object(element), None)?;
+        .complex(attr.def, attr.named(), &Value::Object(element), None)?;
     // The new element must be found by the filter, or the next operation with the same filter
     // would create another (the Entra sequence that must yield one address).
-    if !filter.matches(&element) {
+    if !selector.matches(&element) {
         return Err(no_target());
     }
     add_values(ctx, tx, attr, vec![element])
@@ -464,5 +504,51 @@ mod tests {
             &json!({"value": "a"}),
             &json!({"value": "a", "display": "A"})
         ));
+    }
+
+    /// The two scans `placement` replaces: any element containing the value, else the first
+    /// element that is the same value.
+    fn placement_by_two_scans(elems: &[Value], new: &Value) -> Option<Option<usize>> {
+        if elems.iter().any(|e| contains(e, new)) {
+            return None;
+        }
+        let Some(value) = new.as_object().and_then(|n| name::value(n, "value")) else {
+            return Some(None);
+        };
+        let ty = new.as_object().and_then(|n| name::value(n, "type"));
+        Some(elems.iter().position(|e| same_value(e, value, ty)))
+    }
+
+    fn small_object() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let key = prop::sample::select(vec!["value", "Value", "VALUE", "type", "Type", "display"]);
+        let val = prop::sample::select(vec![
+            json!("a"),
+            json!("A"),
+            json!("b"),
+            json!("work"),
+            json!("Work"),
+            json!(1),
+            json!(null),
+        ]);
+        prop_oneof![
+            9 => prop::collection::vec((key, val), 0..4).prop_map(|kv| {
+                Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+            }),
+            1 => Just(json!("a")),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        /// One pass with the `value` shortcut places a value exactly where the two scans did.
+        #[test]
+        fn placement_is_the_two_scans(
+            elems in proptest::collection::vec(small_object(), 0..6),
+            new in small_object(),
+        ) {
+            proptest::prop_assert_eq!(placement(&elems, &new), placement_by_two_scans(&elems, &new));
+        }
     }
 }

@@ -13,6 +13,9 @@
 //!   remain. A filter that matches nothing changes nothing (the value is already gone, which is
 //!   what the client asked for; Okta's filtered member removals depend on this, IDP-QUIRKS O9).
 //!   With a sub-attribute after `]`, that sub-attribute of each matching value is removed.
+//!   With a schema, the filter compares by each sub-attribute's type and `caseExact` (Group
+//!   `members.value` and User `emails.value` are `caseExact: false`, RFC 7643 §8.7.1); without
+//!   one, text compares case-insensitively (RFC 7643 §2.2's default).
 //! - **Extension URN**: the whole extension object is removed, and its URN from `schemas`.
 //! - **A `value` list on a multi-valued attribute** (`{"op":"Remove","path":"members","value":
 //!   [{"value":"u1091"}]}`): not RFC 7644; with
@@ -28,9 +31,10 @@ use serde_json::Value;
 
 use scimkit_schema::name;
 
+use super::select::member;
 use super::{
-    check_mutability, check_required, child, contains, elements, matching, remove_attr, remove_sub,
-    shape, Ctx,
+    check_mutability, check_required, contains, elements, remove_attr, remove_sub, shape, Ctx,
+    ElementAt, Selector,
 };
 use crate::error::{Error, ErrorKind};
 use crate::target::{attr_loc, current, Target};
@@ -44,7 +48,7 @@ pub(crate) fn apply(
     value: Option<&Value>,
 ) -> Result<(), Error> {
     let attr = &t.attr;
-    let name = attr.display();
+    let name = attr.named();
     let cur = current(tx.root(), attr);
     let had = cur.is_some_and(|v| !is_empty(v));
     let (multi, complex) = shape(attr.def, cur, value);
@@ -53,24 +57,25 @@ pub(crate) fn apply(
         if !ctx.interop.remove_with_value || t.filter.is_some() || t.sub.is_some() || !multi {
             return Err(ErrorKind::ValueUnexpected.into());
         }
-        let listed = ctx.prep().many(attr.def, &name, v, cur, complex)?;
+        let listed = ctx.prep().many(attr.def, name, v, cur, complex)?;
         let Some(arr) = attr_loc(tx.root(), attr) else {
             return Ok(());
         };
+        let listed: Vec<Listed<'_>> = listed.iter().map(Listed::new).collect();
         let hits: Vec<usize> = elements(tx, &arr)
             .iter()
             .enumerate()
-            .filter(|(_, e)| listed.iter().any(|l| same_listed(e, l)))
+            .filter(|(_, e)| listed.iter().any(|l| l.names(e)))
             .map(|(i, _)| i)
             .collect();
         remove_elements(tx, &arr, &hits);
-        finish_multi(tx, t, &name, had)?;
-        return check_mutability(attr.def, &name, had, tx.changed_since(mark));
+        finish_multi(tx, t, had)?;
+        return check_mutability(attr.def, name, had, tx.changed_since(mark));
     }
     match (t.filter, &t.sub) {
         (None, None) => {
             if had {
-                check_required(attr.def, &name)?;
+                check_required(attr.def, name)?;
             }
             remove_attr(tx, attr);
         }
@@ -81,8 +86,9 @@ pub(crate) fn apply(
             match tx.get(&loc) {
                 Some(Value::Array(a)) => {
                     let n = a.len();
+                    let mut at = ElementAt::new(&loc);
                     for i in 0..n {
-                        remove_sub(tx, attr, &child(&loc, Step::Index(i)), &sub.name)?;
+                        remove_sub(tx, attr, at.at(i), &sub.name)?;
                     }
                 }
                 Some(Value::Object(_)) => {
@@ -98,32 +104,53 @@ pub(crate) fn apply(
             let Some(arr) = attr_loc(tx.root(), attr) else {
                 return Ok(());
             };
-            let f = super::value_filter(ctx, attr.def, f);
-            let hits = matching(elements(tx, &arr), &f);
+            let hits = Selector::new(ctx, attr.def, f).hits(elements(tx, &arr));
             match sub {
                 None => {
                     remove_elements(tx, &arr, &hits);
-                    finish_multi(tx, t, &name, had)?;
+                    finish_multi(tx, t, had)?;
                 }
                 Some(s) => {
+                    let mut at = ElementAt::new(&arr);
                     for i in hits {
-                        remove_sub(tx, attr, &child(&arr, Step::Index(i)), &s.name)?;
+                        remove_sub(tx, attr, at.at(i), &s.name)?;
                     }
                 }
             }
         }
     }
-    check_mutability(attr.def, &name, had, tx.changed_since(mark))
+    check_mutability(attr.def, name, had, tx.changed_since(mark))
 }
 
-/// E3: a listed value names an element by its `value` sub-attribute when it has one.
-fn same_listed(element: &Value, listed: &Value) -> bool {
-    match (element, listed) {
-        (Value::Object(e), Value::Object(l)) => match name::value(l, "value") {
-            Some(v) => name::value(e, "value") == Some(v),
-            None => contains(element, listed),
-        },
-        _ => element == listed,
+/// E3: a listed value names an element by its `value` sub-attribute when it has one (looked up
+/// once per listed value, not once per element).
+enum Listed<'v> {
+    /// An object with a `value`: the elements whose `value` equals it.
+    Value(&'v Value),
+    /// An object without one: the elements that contain it.
+    Contained(&'v Value),
+    /// Anything else: the equal elements.
+    Equal(&'v Value),
+}
+
+impl<'v> Listed<'v> {
+    fn new(listed: &'v Value) -> Listed<'v> {
+        match listed {
+            Value::Object(l) => match name::value(l, "value") {
+                Some(v) => Listed::Value(v),
+                None => Listed::Contained(listed),
+            },
+            _ => Listed::Equal(listed),
+        }
+    }
+
+    fn names(&self, element: &Value) -> bool {
+        match (self, element) {
+            (Listed::Value(v), Value::Object(e)) => member(e, "value") == Some(*v),
+            (Listed::Contained(l), Value::Object(_)) => contains(element, l),
+            (Listed::Equal(l), _) => element == *l,
+            _ => false,
+        }
     }
 }
 
@@ -134,12 +161,50 @@ fn remove_elements(tx: &mut Tx<'_>, arr: &[Step], hits: &[usize]) {
 }
 
 /// A multi-valued attribute with no values left is unassigned (RFC 7644 §3.5.2.2).
-fn finish_multi(tx: &mut Tx<'_>, t: &Target<'_, '_>, name: &str, had: bool) -> Result<(), Error> {
+fn finish_multi(tx: &mut Tx<'_>, t: &Target<'_, '_>, had: bool) -> Result<(), Error> {
     if current(tx.root(), &t.attr).is_some_and(is_empty) {
         if had {
-            check_required(t.attr.def, name)?;
+            check_required(t.attr.def, t.attr.named())?;
         }
         remove_attr(tx, &t.attr);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    /// E3 as it was written before `Listed`: per element and listed value.
+    fn same_listed(element: &Value, listed: &Value) -> bool {
+        match (element, listed) {
+            (Value::Object(e), Value::Object(l)) => match name::value(l, "value") {
+                Some(v) => name::value(e, "value") == Some(v),
+                None => contains(element, listed),
+            },
+            _ => element == listed,
+        }
+    }
+
+    fn item() -> impl Strategy<Value = Value> {
+        let key = prop::sample::select(vec!["value", "Value", "VALUE", "display"]);
+        let val = prop::sample::select(vec![json!("u1"), json!("U1"), json!("u2"), json!(7)]);
+        prop_oneof![
+            5 => prop::collection::vec((key, val), 0..3).prop_map(|kv| {
+                Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+            }),
+            1 => Just(json!("u1")),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn listed_values_name_the_same_elements(element in item(), listed in item()) {
+            prop_assert_eq!(Listed::new(&listed).names(&element), same_listed(&element, &listed));
+        }
+    }
 }

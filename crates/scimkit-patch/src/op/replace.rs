@@ -9,7 +9,9 @@
 //!   ones or are added; "Sub-attributes that are not specified in the value parameter are left
 //!   unchanged".
 //! - **Multi-valued attribute without a filter** (`members`, `emails`): the whole set is replaced
-//!   by the given values; `[]` leaves the attribute unassigned.
+//!   by the given values, as given; `[]` leaves the attribute unassigned. (Every old value is
+//!   gone, so a `primary: true` among the new ones has no other value to clear; a set with two
+//!   primaries is the client's break of RFC 7643 §2.4, for the schema validation to report.)
 //!
 //!   **Server authors, beware (IDP-QUIRKS E24, O9):** this is what the RFC says and what Okta
 //!   relies on when it pushes a group (`replace members` with the full list, `[]` for an empty
@@ -30,12 +32,11 @@
 
 use serde_json::{Map, Value};
 
-use scimkit_filter::Filter;
 use scimkit_schema::name;
 
 use super::{
-    check_mutability, check_required, child, clear_other_primaries, elements, matching,
-    merge_element, remove_attr, set_attr, set_sub, shape, upsert, Ctx,
+    check_mutability, check_required, clear_other_primaries, elements, ensure_element_object,
+    merge_element, remove_attr, set_attr, set_sub, shape, upsert, Ctx, ElementAt, Selector,
 };
 use crate::error::{Error, ErrorKind};
 use crate::target::{attr_loc, current, Attr, Sub, Target};
@@ -49,42 +50,42 @@ pub(crate) fn apply(
     value: &Value,
 ) -> Result<(), Error> {
     let attr = &t.attr;
-    let name = attr.display();
+    let name = attr.named();
     let cur = current(tx.root(), attr);
     let had = cur.is_some_and(|v| !is_empty(v));
     let (multi, complex) = shape(attr.def, cur, Some(value));
     let mark = tx.mark();
     match (t.filter, &t.sub) {
         (None, None) if multi => {
-            let values = ctx.prep().many(attr.def, &name, value, cur, complex)?;
+            let values = ctx.prep().many(attr.def, name, value, cur, complex)?;
             if values.is_empty() {
                 if had {
-                    check_required(attr.def, &name)?;
+                    check_required(attr.def, name)?;
                 }
                 remove_attr(tx, attr);
             } else {
-                let primary = values.iter().rposition(super::is_primary);
+                // The values replace every value there was, so a `primary: true` among them has
+                // no other value to clear (RFC 7644 §3.5.2): the set is stored as sent. A set
+                // with two primaries breaks RFC 7643 §2.4 by itself; the schema-aware validation
+                // reports it (or keeps the first, `PrimaryConflict::KeepFirst`), as for a PUT.
                 set_attr(ctx, tx, attr, Value::Array(values));
-                if let (Some(p), Some(loc)) = (primary, attr_loc(tx.root(), attr)) {
-                    clear_other_primaries(ctx, tx, &loc, p);
-                }
             }
         }
         (None, None) if complex => {
-            let v = ctx.prep().complex(attr.def, &name, value, cur)?;
+            let v = ctx.prep().complex(attr.def, name, value, cur)?;
             super::add::merge_complex(ctx, tx, attr, v)?;
         }
         (None, None) => {
-            let v = ctx.prep().single(attr.def, &name, value, cur, false)?;
+            let v = ctx.prep().single(attr.def, name, value, cur, false)?;
             set_attr(ctx, tx, attr, v);
         }
         (None, Some(sub)) => super::add::set_sub_path(ctx, tx, attr, multi, sub, value)?,
         (Some(f), sub) => {
-            let f = super::value_filter(ctx, attr.def, f);
-            filtered(ctx, tx, attr, &f, sub.as_ref(), value, true)?
+            let selector = Selector::new(ctx, attr.def, f);
+            filtered(ctx, tx, attr, &selector, sub.as_ref(), value, true)?
         }
     }
-    check_mutability(attr.def, &name, had, tx.changed_since(mark))
+    check_mutability(attr.def, name, had, tx.changed_since(mark))
 }
 
 /// A value-filtered `add` (`replace_whole == false`: merge into matching elements) or `replace`
@@ -93,38 +94,37 @@ pub(crate) fn filtered(
     ctx: &Ctx<'_, '_>,
     tx: &mut Tx<'_>,
     attr: &Attr<'_>,
-    filter: &Filter,
+    selector: &Selector<'_>,
     sub: Option<&Sub<'_>>,
     value: &Value,
     replace_whole: bool,
 ) -> Result<(), Error> {
-    let display = attr.display();
+    let display = attr.named();
     let cur = current(tx.root(), attr);
     if matches!(cur, Some(v) if !v.is_array()) {
-        return Err(ErrorKind::PathNotApplicable(display).into());
+        return Err(ErrorKind::PathNotApplicable(display.to_string()).into());
     }
     let hits = cur
         .and_then(Value::as_array)
-        .map(|a| matching(a, filter))
+        .map(|a| selector.hits(a))
         .unwrap_or_default();
     let (_, complex) = shape(attr.def, cur, None);
-    let sub_path = sub.map(|s| format!("{display}.{}", s.name));
     if hits.is_empty() {
         let extra = match sub {
             Some(s) => {
-                let sv =
-                    ctx.prep()
-                        .scalar(s.def, sub_path.as_deref().unwrap_or(""), value, None)?;
+                let sv = ctx
+                    .prep()
+                    .scalar(s.def, display.sub(&s.name), value, None)?;
                 let mut m = Map::new();
                 m.insert(s.name.clone(), sv);
                 m
             }
-            None => match ctx.prep().complex(attr.def, &display, value, None)? {
+            None => match ctx.prep().complex(attr.def, display, value, None)? {
                 Value::Object(m) => m,
                 _ => Map::new(),
             },
         };
-        return upsert(ctx, tx, attr, filter, extra);
+        return upsert(ctx, tx, attr, selector, extra);
     }
     let arr = attr_loc(tx.root(), attr).unwrap_or_default();
     match sub {
@@ -136,14 +136,13 @@ pub(crate) fn filtered(
                 .and_then(|o| name::value(o, &s.name));
             let sv = ctx
                 .prep()
-                .scalar(s.def, sub_path.as_deref().unwrap_or(""), value, hint)?;
+                .scalar(s.def, display.sub(&s.name), value, hint)?;
             let primary = name::eq(&s.name, "primary") && sv == Value::Bool(true);
+            let mut at = ElementAt::new(&arr);
             for &i in &hits {
-                let at = child(&arr, Step::Index(i));
-                if !matches!(tx.get(&at), Some(Value::Object(_))) {
-                    tx.replace_at(&at, Value::Object(Map::new()));
-                }
-                set_sub(ctx, tx, attr, &at, &s.name, sv.clone())?;
+                let at = at.at(i);
+                ensure_element_object(tx, at);
+                set_sub(ctx, tx, attr, at, &s.name, sv.clone())?;
             }
             if primary {
                 if let Some(&last) = hits.last() {
@@ -152,15 +151,14 @@ pub(crate) fn filtered(
             }
         }
         None => {
-            let v = ctx
-                .prep()
-                .single(attr.def, &display, value, None, complex)?;
+            let v = ctx.prep().single(attr.def, display, value, None, complex)?;
             let primary = super::is_primary(&v);
+            let mut at = ElementAt::new(&arr);
             for &i in &hits {
                 if replace_whole {
-                    replace_element(ctx, tx, attr, &arr, i, v.clone())?;
+                    replace_element(tx, attr, at.at(i), v.clone())?;
                 } else {
-                    merge_element(ctx, tx, attr, &arr, i, v.clone())?;
+                    merge_element(ctx, tx, attr, at.at(i), v.clone())?;
                 }
             }
             if primary {
@@ -175,16 +173,8 @@ pub(crate) fn filtered(
 
 /// Replaces element `i`, refusing to change an immutable or readOnly sub-attribute that has a
 /// value (RFC 7643 §2.2).
-fn replace_element(
-    ctx: &Ctx<'_, '_>,
-    tx: &mut Tx<'_>,
-    attr: &Attr<'_>,
-    arr: &[Step],
-    i: usize,
-    v: Value,
-) -> Result<(), Error> {
-    let at = child(arr, Step::Index(i));
-    if let (Some(def), Some(Value::Object(old)), Value::Object(new)) = (attr.def, tx.get(&at), &v) {
+fn replace_element(tx: &mut Tx<'_>, attr: &Attr<'_>, at: &[Step], v: Value) -> Result<(), Error> {
+    if let (Some(def), Some(Value::Object(old)), Value::Object(new)) = (attr.def, tx.get(at), &v) {
         for s in &def.sub_attributes {
             if matches!(
                 s.mutability,
@@ -193,7 +183,7 @@ fn replace_element(
                 let before = name::value(old, &s.name).filter(|v| !is_empty(v));
                 if before.is_some() && before != name::value(new, &s.name) {
                     return Err(ErrorKind::Mutability {
-                        attr: format!("{}.{}", attr.display(), s.name),
+                        attr: attr.named().sub(&s.name).to_string(),
                         reason: "immutable and already has a value",
                     }
                     .into());
@@ -201,7 +191,6 @@ fn replace_element(
             }
         }
     }
-    let _ = ctx;
-    tx.replace_at(&at, v);
+    tx.replace_at(at, v);
     Ok(())
 }
