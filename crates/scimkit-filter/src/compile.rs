@@ -182,6 +182,39 @@ impl CompiledFilter {
 
 fn eval_node(node: &Node, resource: &Value) -> bool {
     match node {
+        // The lookup every IdP sends (`userName eq "…"`, `externalId eq "…"`): a top-level
+        // single-valued string compared for equality, decided without the general walk. A value
+        // of any other shape (a multi-valued or complex attribute) takes the general path.
+        Node::Compare {
+            target:
+                Target {
+                    extension: None,
+                    name,
+                    sub: None,
+                },
+            op: CompareOp::Eq,
+            lit: OwnedLit::Str(l, None),
+            rule,
+        } if !rule.datetime => match resource
+            .as_object()
+            .and_then(|o| scimkit_schema::name::value(o, name))
+        {
+            Some(Value::String(s)) => {
+                if rule.case_exact {
+                    s.as_str() == &**l
+                } else {
+                    crate::text::eq(s, l)
+                }
+            }
+            None => false,
+            Some(_) => eval_general(node, resource),
+        },
+        _ => eval_general(node, resource),
+    }
+}
+
+fn eval_general(node: &Node, resource: &Value) -> bool {
+    match node {
         Node::All(nodes) => nodes.iter().all(|n| eval_node(n, resource)),
         Node::Any(nodes) => nodes.iter().any(|n| eval_node(n, resource)),
         Node::Not(n) => !eval_node(n, resource),

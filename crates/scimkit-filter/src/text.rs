@@ -20,15 +20,21 @@ fn lower_rev(s: &str) -> impl Iterator<Item = char> + '_ {
 
 /// `a == b` ignoring case.
 pub(crate) fn eq(a: &str, b: &str) -> bool {
-    // Equal but for the case of ASCII letters implies equal ignoring case, so the common hit
-    // needs one pass and no `is_ascii` scans.
-    if a.eq_ignore_ascii_case(b) {
-        return true;
+    // One pass over the common ASCII prefix: ASCII characters lower-case to themselves, one for
+    // one, so a difference there decides (the usual miss, at the first differing byte, with no
+    // `is_ascii` scans); at the first non-ASCII byte the rest is compared as lower-cased chars.
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    for (i, (&p, &q)) in x.iter().zip(y).enumerate() {
+        if !p.is_ascii() || !q.is_ascii() {
+            // Every byte before `i` is ASCII, so `i` is a character boundary in both.
+            return lower(&a[i..]).eq(lower(&b[i..]));
+        }
+        if !p.eq_ignore_ascii_case(&q) {
+            return false;
+        }
     }
-    if a.is_ascii() && b.is_ascii() {
-        return false;
-    }
-    lower(a).eq(lower(b))
+    // One is an ASCII prefix of the other; a non-empty rest never lower-cases to nothing.
+    x.len() == y.len()
 }
 
 /// `a.cmp(b)` ignoring case: the "case insensitive Unicode alphabetic sort order, with no
@@ -109,6 +115,11 @@ mod tests {
         assert!(eq("Zoë", "ZOË"));
         assert!(!eq("Zoë", "Zoe"));
         assert!(eq("\u{212A}elvin", "kelvin")); // KELVIN SIGN lower-cases to ASCII `k`
+        assert!(eq("USER\u{212A}", "userk")); // ... also after an ASCII prefix
+        assert!(eq("useRk", "USER\u{212A}"));
+        assert!(!eq("abc", "abcé"));
+        assert!(!eq("abcÉ", "abc"));
+        assert!(!eq("xÉ", "yé"));
         assert!(eq("ΣΟΦΙΑ", "σοφια"));
         assert!(starts_with("Ärger", "äR"));
         assert!(ends_with("MÜLLER", "ller"));
