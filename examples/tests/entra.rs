@@ -345,6 +345,29 @@ fn addresses_upsert_e6_and_primary_filter_e9() {
     assert_eq!(r.list()[0]["id"], id.as_str());
 }
 
+/// A PATCH that replaces a whole list with two `primary: true` values (what PingOne sends in a
+/// PUT, IDP-QUIRKS P2) is tolerated as a PUT is: the first primary stays, the list is kept.
+#[test]
+fn replace_list_with_two_primaries_keeps_the_first() {
+    let server = TestServer::start();
+    let entra = server.tenant("entra");
+    let (id, _) = create(&entra, "twoprimaries@contoso.com");
+    let r = entra
+        .patch_ops(
+            &format!("/Users/{id}"),
+            json!([{"op": "Replace", "path": "emails", "value": [
+                {"value": "a@contoso.com", "type": "work", "primary": true},
+                {"value": "b@contoso.com", "type": "home", "primary": "True"}
+            ]}]),
+        )
+        .expect(200);
+    let emails = r.json["emails"].as_array().unwrap();
+    assert_eq!(emails.len(), 2, "{}", r.text);
+    assert_eq!(emails[0]["value"], "a@contoso.com");
+    assert_eq!(emails[0]["primary"], true);
+    assert_ne!(emails[1]["primary"], true, "{}", r.text);
+}
+
 #[test]
 fn manager_and_roles_e17_e18() {
     let server = TestServer::start();

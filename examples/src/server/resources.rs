@@ -201,7 +201,12 @@ impl ResourceOps<'_> {
         precondition: impl Fn(&ETag) -> Result<(), ScimError>,
         with_members: bool,
     ) -> Result<(Stored, bool), ScimError> {
-        let patcher = Patcher::new(self.schema).interop(Interop::idp_compatible());
+        // The patched resource passes the same tolerant validation as a PUT body: two
+        // `primary: true` values in a replaced list keep the first (IDP-QUIRKS P2), string
+        // booleans become booleans (E2).
+        let patcher = Patcher::new(self.schema)
+            .interop(Interop::idp_compatible())
+            .validator(Validator::new(self.schema).interop());
         let normalized = drop_restated_schemas(self.schema, ops)?;
         let ops = normalized.as_deref().unwrap_or(ops);
         let mut patch_error = None;
