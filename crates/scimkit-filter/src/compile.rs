@@ -151,6 +151,16 @@ impl Filter {
         schema: &ResourceSchema,
         options: &Options,
     ) -> Result<CompiledFilter, Error> {
+        self.compile_in(Some(schema), None, options)
+    }
+
+    /// Compiles at the top of `schema`, or inside a value filter of `parent`.
+    fn compile_in(
+        &self,
+        schema: Option<&ResourceSchema>,
+        parent: Option<&Attribute>,
+        options: &Options,
+    ) -> Result<CompiledFilter, Error> {
         let max = options.limits.depth();
         // Compiling and matching recurse once per level. A parsed filter is within the limit
         // already: each bracket level adds at most three (`not`, `or`, `and`, or value path,
@@ -168,7 +178,7 @@ impl Filter {
             interop: options.interop,
         };
         Ok(CompiledFilter {
-            root: compiler.node(self, None)?,
+            root: compiler.node(self, parent)?,
         })
     }
 }
@@ -239,7 +249,8 @@ fn eval_general(node: &Node, resource: &Value) -> bool {
 }
 
 struct Compiler<'s> {
-    schema: &'s ResourceSchema,
+    /// `None` inside [`Filter::compile_for`], where every path is a sub-attribute's.
+    schema: Option<&'s ResourceSchema>,
     interop: Interop,
 }
 
@@ -373,7 +384,16 @@ impl<'s> Compiler<'s> {
         parent: Option<&'s Attribute>,
     ) -> Result<(Target, &'s Attribute), Error> {
         match parent {
-            None => resolve(self.schema, attr, Context::Filter),
+            None => match self.schema {
+                Some(schema) => resolve(schema, attr, Context::Filter),
+                // Not reached (`compile_for` always has a parent); an unknown name if it were.
+                None => Err(error(
+                    ErrorKind::AttrUnknown {
+                        attr: attr.to_string(),
+                    },
+                    attr,
+                )),
+            },
             Some(parent) => {
                 // Inside `emails[...]` a name is a sub-attribute of `emails`, and sub-attributes
                 // have no sub-attributes of their own (RFC 7643 §2.3.8).
@@ -568,30 +588,8 @@ impl Filter {
                 Context::Filter,
             ));
         }
-        let max = options.limits.depth();
-        // As in `compile_with`: a parsed filter is within the limit already, a hand-built one is
-        // checked here without recursing.
-        if self.depth() > 3 * max as usize + 3 {
-            return Err(Error::new(
-                ErrorKind::NestLimitExceeded { max },
-                None,
-                Context::Filter,
-            ));
-        }
-        let compiler = Compiler {
-            schema: value_filter_schema(),
-            interop: options.interop,
-        };
-        Ok(CompiledFilter {
-            root: compiler.node(self, Some(attr))?,
-        })
+        // Inside a value filter every path names a sub-attribute of `attr`, and a nested value
+        // filter is an error before anything is resolved: no resource schema is consulted.
+        self.compile_in(None, Some(attr), options)
     }
-}
-
-/// The schema a [`Compiler`] holds for [`Filter::compile_for`]. Inside a value filter every path
-/// is resolved against the enclosing attribute's sub-attributes (and a nested value filter is an
-/// error before anything is resolved), so the compiler never consults it; it is built once.
-fn value_filter_schema() -> &'static ResourceSchema {
-    static SCHEMA: std::sync::OnceLock<ResourceSchema> = std::sync::OnceLock::new();
-    SCHEMA.get_or_init(ResourceSchema::group)
 }
