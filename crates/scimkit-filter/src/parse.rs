@@ -375,11 +375,17 @@ impl<'t> Parser<'t> {
     /// `"(" FILTER ")"`, with optional whitespace inside, the cursor on the `(`. Grouping leaves
     /// no node of its own.
     fn group(&mut self, in_value_path: bool) -> Parsed<Filter> {
+        self.bracketed(in_value_path, b')', Expected::RPAREN)
+    }
+
+    /// A filter between the bracket under the cursor and `close`, one nesting level deeper, with
+    /// optional whitespace inside: a group or a value filter.
+    fn bracketed(&mut self, in_value_path: bool, close: u8, expected: Expected) -> Parsed<Filter> {
         self.descend()?;
         self.skip_ws();
         let inner = self.or_exp(in_value_path)?;
         self.skip_ws();
-        self.ascend(b')', Expected::RPAREN)?;
+        self.ascend(close, expected)?;
         Ok(inner)
     }
 
@@ -405,12 +411,7 @@ impl<'t> Parser<'t> {
 
     /// `"[" valFilter "]"`, the cursor on the `[`.
     fn val_filter(&mut self) -> Parsed<Filter> {
-        self.descend()?;
-        self.skip_ws();
-        let filter = self.or_exp(true)?;
-        self.skip_ws();
-        self.ascend(b']', Expected::RBRACKET)?;
-        Ok(filter)
+        self.bracketed(true, b']', Expected::RBRACKET)
     }
 
     /// Not RFC 7644: Microsoft Entra's `emails[type eq "work"].value eq "x"` (IDP-QUIRKS E8), a
