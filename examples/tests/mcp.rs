@@ -1,11 +1,11 @@
 //! The `scim-mcp` relay as a child process, driven by rmcp's client over stdio, against the
 //! example service provider started in-process.
 
-use std::path::PathBuf;
-use std::process::Stdio;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
-use examples::server::{Config, Server};
+use std::process::Stdio;
+
+use common::TestServer;
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::{RoleClient, RunningService};
 use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
@@ -13,62 +13,21 @@ use rmcp::ServiceExt;
 use serde_json::{json, Value};
 use tokio::io::AsyncReadExt;
 
-static NEXT: AtomicUsize = AtomicUsize::new(0);
-
-fn temp_db() -> PathBuf {
-    let n = NEXT.fetch_add(1, Ordering::SeqCst);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    std::env::temp_dir().join(format!("scim-mcp-it-{}-{n}-{nanos}.db", std::process::id()))
-}
-
+/// The service provider with one tenant, whose base URL and token the relay is given.
 struct Peer {
     base: String,
     token: String,
-    db: PathBuf,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _server: TestServer,
 }
 
 impl Peer {
-    async fn start() -> Peer {
-        let db = temp_db();
-        let server = Server::open(&db, Config::default()).expect("open the database");
-        let token = server.create_tenant("acme").expect("tenant");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!(
-            "http://{}/t/acme/scim/v2",
-            listener.local_addr().expect("addr")
-        );
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = server
-                .serve(listener, async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+    fn start() -> Peer {
+        let server = TestServer::start();
+        let acme = server.tenant("acme");
         Peer {
-            base,
-            token,
-            db,
-            stop: Some(stop),
-        }
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = self.db.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(p));
+            base: acme.base,
+            token: acme.token.expect("a tenant token"),
+            _server: server,
         }
     }
 }
@@ -168,7 +127,7 @@ fn members(v: &Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relay_lifecycle() {
-    let peer = Peer::start().await;
+    let peer = Peer::start();
     let mut relay =
         Relay::spawn(&[("SCIM_BASE_URL", &peer.base), ("SCIM_TOKEN", &peer.token)]).await;
 
@@ -374,7 +333,7 @@ async fn relay_lifecycle() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relay_without_or_with_bad_credentials() {
-    let peer = Peer::start().await;
+    let peer = Peer::start();
     // Not configured: every tool says so, as a SCIM error.
     let mut relay = Relay::spawn(&[]).await;
     let e = relay.err("list-users", json!({})).await;

@@ -1,35 +1,23 @@
 //! `scimctl` as a process against the example service provider, started in-process on an
 //! ephemeral port with a temporary database.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use examples::server::{Config, Server};
+use common::{temp_path, TestServer};
+use examples::server::Config;
 use serde_json::{json, Value};
 
-static NEXT: AtomicUsize = AtomicUsize::new(0);
-
-fn temp_path(ext: &str) -> PathBuf {
-    let n = NEXT.fetch_add(1, Ordering::SeqCst);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    std::env::temp_dir().join(format!(
-        "scimctl-it-{}-{n}-{nanos}.{ext}",
-        std::process::id()
-    ))
-}
-
-/// A service provider on a background thread with one tenant; stopped and cleaned up on drop.
+/// A service provider on a background thread with one tenant, and the files a test wrote for
+/// scimctl; all removed on drop.
 struct Peer {
     base: String,
     token: String,
-    db: PathBuf,
     files: Vec<PathBuf>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    // Last, so that the server stops after the fields above are used for the last time.
+    _server: TestServer,
 }
 
 impl Peer {
@@ -38,39 +26,13 @@ impl Peer {
     }
 
     fn start_with(config: Config) -> Peer {
-        let db = temp_path("db");
-        let server = Server::open(&db, config).expect("open the database");
-        let token = server.create_tenant("acme").expect("tenant");
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let base = format!(
-            "http://{}/t/acme/scim/v2",
-            listener.local_addr().expect("addr")
-        );
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                server
-                    .serve(listener, async move {
-                        let _ = stopped.await;
-                    })
-                    .await
-                    .expect("serve");
-            });
-        });
+        let server = TestServer::start_with(config);
+        let acme = server.tenant("acme");
         Peer {
-            base,
-            token,
-            db,
+            base: acme.base,
+            token: acme.token.expect("a tenant token"),
             files: Vec::new(),
-            stop: Some(stop),
-            thread: Some(thread),
+            _server: server,
         }
     }
 
@@ -126,19 +88,8 @@ impl Peer {
 
 impl Drop for Peer {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
         for f in &self.files {
             let _ = std::fs::remove_file(f);
-        }
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = self.db.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(p));
         }
     }
 }

@@ -30,13 +30,17 @@ pub struct TestServer {
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
-fn temp_db() -> PathBuf {
+/// A fresh path in the temp directory, unique per process, call and time, ending in `.ext`.
+pub fn temp_path(ext: &str) -> PathBuf {
     let n = NEXT.fetch_add(1, Ordering::SeqCst);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    std::env::temp_dir().join(format!("scimkit-it-{}-{n}-{nanos}.db", std::process::id()))
+    std::env::temp_dir().join(format!(
+        "scimkit-it-{}-{n}-{nanos}.{ext}",
+        std::process::id()
+    ))
 }
 
 impl TestServer {
@@ -45,7 +49,7 @@ impl TestServer {
     }
 
     pub fn start_with(config: Config) -> TestServer {
-        let db = temp_db();
+        let db = temp_path("db");
         let server = Server::open(&db, config).expect("open the database");
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
