@@ -142,3 +142,8 @@ impl FromStr for Filter {
         Filter::parse(text)
     }
 }
+
+/// The README's example, compiled and run as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -91,3 +91,8 @@ use serde_json::Value;
 pub fn apply(resource: &mut Value, ops: &[PatchOperation]) -> Result<bool, Error> {
     Patcher::schemaless().apply(resource, ops)
 }
+
+/// The README's example, compiled and run as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

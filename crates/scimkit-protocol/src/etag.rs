@@ -1,12 +1,13 @@
 //! Entity tags and versions (RFC 7644 §3.14, RFC 9110 §8.8.3 and §13).
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
 use http::{header, HeaderMap, Method};
 use serde_json::Value;
 
-use crate::crypto::{hex, Sha256};
+use sha2::{Digest, Sha256};
+
 use crate::ScimError;
 
 /// An entity tag: `W/"3694e05e9dff590"` (weak) or `"3694e05e9dff590"` (strong).
@@ -66,7 +67,12 @@ impl ETag {
     pub fn from_json(resource: &Value) -> ETag {
         let mut h = Sha256::new();
         canonical_hash(resource, &mut h);
-        ETag::weak(hex(&h.finish()[..10]))
+        let digest = h.finalize();
+        let mut opaque = String::with_capacity(20);
+        for b in &digest[..10] {
+            let _ = write!(opaque, "{b:02x}");
+        }
+        ETag::weak(opaque)
     }
 
     /// Whether the tag is weak (`W/` prefix).

@@ -52,7 +52,6 @@
 
 mod bulk;
 mod client;
-pub mod crypto;
 mod discovery;
 mod error;
 mod etag;
@@ -102,3 +101,8 @@ pub(crate) fn json_response(status: http::StatusCode, body: Vec<u8>) -> http::Re
     );
     resp
 }
+
+/// The README's example, compiled and run as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -4,7 +4,13 @@
 use std::ops::Range;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::crypto::{base64url_decode, base64url_encode, ct_eq, hmac_sha256};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use chacha20poly1305::aead::{AeadInOut, Generate, KeyInit};
+use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
 use crate::{ListResponse, ScimError};
 
 /// One index-based page of a result set of `total` items: which slice to return and the
@@ -105,7 +111,7 @@ pub enum CursorError {
     /// Not a cursor this library writes (bad base64url, wrong length or version).
     #[error("cursor is not one this service provider issued")]
     Malformed,
-    /// The MAC does not match: the cursor was altered, issued under another key, or issued for a
+    /// The seal does not open: the cursor was altered, issued under another key, or issued for a
     /// different query context.
     #[error("cursor was altered or belongs to another query")]
     Tampered,
@@ -123,46 +129,58 @@ impl From<CursorError> for ScimError {
     }
 }
 
-const CURSOR_VERSION: u8 = 1;
+/// The first byte of every cursor; a cursor of another layout is `Malformed`, never misread.
+const CURSOR_VERSION: u8 = 2;
+/// XChaCha20-Poly1305's nonce: 192 bits, so random nonces never repeat in practice.
+const NONCE_LEN: usize = 24;
 const TAG_LEN: usize = 16;
+const EXPIRY_LEN: usize = 8;
+/// The shortest cursor this codec writes: version, nonce, sealed expiry and tag.
+const MIN_RAW_LEN: usize = 1 + NONCE_LEN + EXPIRY_LEN + TAG_LEN;
 /// Cursors longer than this are refused before any work (a position is a key, not a document).
 const MAX_CURSOR_LEN: usize = 4096;
+/// Separates the cursor key from any other use of the caller's secret (RFC 2104 HMAC as a PRF).
+const KEY_LABEL: &[u8] = b"scimkit RFC 9865 cursor key v2";
 
-/// Encodes and decodes RFC 9865 cursors that a client can neither read as meaningful nor forge.
+/// Encodes and decodes RFC 9865 cursors that a client can neither read nor forge.
 ///
 /// A cursor carries the server's position (an offset, or better the sort key of the last item
 /// returned, so that inserts and deletes between pages neither skip nor repeat items) and an
-/// expiry, authenticated with HMAC-SHA-256 under a server key and an optional query context
-/// (bind the cursor to its filter and sort so it cannot be replayed against another query). The
-/// text is unpadded base64url, safe in a query string as is. The position is *not* encrypted:
-/// put nothing secret in it.
+/// expiry, sealed with XChaCha20-Poly1305 (an AEAD, from the RustCrypto `chacha20poly1305`
+/// crate) under a key derived from the server's secret with HMAC-SHA-256. The optional query
+/// context (bind the cursor to its filter and sort so it cannot be replayed against another
+/// query) is authenticated as associated data. Clients see only random-looking unpadded
+/// base64url, safe in a query string as is.
 ///
-/// Layout before base64url: version byte `1`, expiry as big-endian Unix seconds (8 bytes), the
-/// position bytes, then the first 16 bytes of the MAC (RFC 2104 §5 truncation).
+/// Layout before base64url: version byte `2`, a random 24-byte nonce, then the sealed expiry
+/// (big-endian Unix seconds, 8 bytes) and position, then the 16-byte Poly1305 tag.
 ///
 /// # Examples
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use scimkit_protocol::CursorCodec;
+/// use scimkit_protocol::{CursorCodec, ScimError};
 ///
 /// let codec = CursorCodec::new(b"a server secret of 32 or more bytes!!")
 ///     .ttl(Duration::from_secs(600))
 ///     .context(b"filter=userName sw \"j\"&sortBy=userName");
 /// let now = SystemTime::now();
 /// let cursor = codec.encode("userName=jsmith", now);
+/// assert!(!cursor.contains("jsmith")); // sealed, not merely signed
 /// assert_eq!(codec.decode(&cursor, now)?, "userName=jsmith");
 ///
 /// // Expired and forged cursors are RFC 9865 errors.
 /// let later = now + Duration::from_secs(601);
-/// assert_eq!(scimkit_protocol::ScimError::from(codec.decode(&cursor, later).unwrap_err()).scim_type_raw(), Some("expiredCursor"));
+/// let err = ScimError::from(codec.decode(&cursor, later).unwrap_err());
+/// assert_eq!(err.scim_type_raw(), Some("expiredCursor"));
 /// let mut forged = cursor.clone();
 /// forged.replace_range(2..3, if &cursor[2..3] == "A" { "B" } else { "A" });
-/// assert!(codec.decode(&forged, now).is_err());
+/// let err = ScimError::from(codec.decode(&forged, now).unwrap_err());
+/// assert_eq!(err.scim_type_raw(), Some("invalidCursor"));
 /// # Ok::<(), scimkit_protocol::CursorError>(())
 /// ```
 #[derive(Clone)]
 pub struct CursorCodec {
-    key: Vec<u8>,
+    key: [u8; 32],
     context: Vec<u8>,
     ttl: Duration,
 }
@@ -178,11 +196,15 @@ impl std::fmt::Debug for CursorCodec {
 }
 
 impl CursorCodec {
-    /// A codec with the given MAC key (use at least 32 random bytes), no context and a
-    /// lifetime of 600 seconds (RFC 9865's example `cursorTimeout`).
-    pub fn new(key: &[u8]) -> CursorCodec {
+    /// A codec keyed by the server's secret (use at least 32 random bytes, the same on every
+    /// server that must read each other's cursors), no context, and a lifetime of 600 seconds
+    /// (RFC 9865's example `cursorTimeout`).
+    pub fn new(secret: &[u8]) -> CursorCodec {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret)
+            .expect("HMAC accepts a key of any length");
+        mac.update(KEY_LABEL);
         CursorCodec {
-            key: key.to_vec(),
+            key: mac.finalize().into_bytes().into(),
             context: Vec::new(),
             ttl: Duration::from_secs(600),
         }
@@ -203,44 +225,106 @@ impl CursorCodec {
         self
     }
 
-    fn tag(&self, body: &[u8]) -> [u8; 32] {
-        let ctx_len = (self.context.len() as u64).to_be_bytes();
-        // The context length goes in first so that (context, body) pairs cannot be confused.
-        hmac_sha256(&self.key, &[&ctx_len, &self.context, body])
+    fn cipher(&self) -> XChaCha20Poly1305 {
+        XChaCha20Poly1305::new(&self.key.into())
+    }
+
+    /// The associated data: the layout version and the context, length first so that no two
+    /// (version, context) pairs give the same bytes.
+    fn aad(&self) -> Vec<u8> {
+        let mut aad = Vec::with_capacity(9 + self.context.len());
+        aad.push(CURSOR_VERSION);
+        aad.extend_from_slice(&(self.context.len() as u64).to_be_bytes());
+        aad.extend_from_slice(&self.context);
+        aad
     }
 
     /// A cursor for `position`, valid until `now + ttl`.
+    ///
+    /// # Panics
+    /// Only if the operating system's random number generator fails (the nonce comes from it).
     pub fn encode(&self, position: &str, now: SystemTime) -> String {
+        self.encode_bytes(position.as_bytes(), now)
+    }
+
+    /// A cursor for a binary `position` (for example a serialized keyset position), valid until
+    /// `now + ttl`.
+    ///
+    /// ```
+    /// use std::time::SystemTime;
+    /// use scimkit_protocol::CursorCodec;
+    ///
+    /// let codec = CursorCodec::new(b"a server secret of 32 or more bytes!!");
+    /// let now = SystemTime::now();
+    /// let key = 42u64.to_be_bytes();
+    /// assert_eq!(codec.decode_bytes(&codec.encode_bytes(&key, now), now)?, key);
+    /// # Ok::<(), scimkit_protocol::CursorError>(())
+    /// ```
+    ///
+    /// # Panics
+    /// Only if the operating system's random number generator fails (the nonce comes from it).
+    pub fn encode_bytes(&self, position: &[u8], now: SystemTime) -> String {
         let expires = unix_secs(now).saturating_add(self.ttl.as_secs());
-        let mut body = Vec::with_capacity(9 + position.len() + TAG_LEN);
-        body.push(CURSOR_VERSION);
-        body.extend_from_slice(&expires.to_be_bytes());
-        body.extend_from_slice(position.as_bytes());
-        let tag = self.tag(&body);
-        body.extend_from_slice(&tag[..TAG_LEN]);
-        base64url_encode(&body)
+        let mut sealed = Vec::with_capacity(EXPIRY_LEN + position.len() + TAG_LEN);
+        sealed.extend_from_slice(&expires.to_be_bytes());
+        sealed.extend_from_slice(position);
+        let nonce = XNonce::generate();
+        let tag = self
+            .cipher()
+            .encrypt_inout_detached(&nonce, &self.aad(), sealed.as_mut_slice().into())
+            .expect("XChaCha20-Poly1305 seals any message shorter than 256 GiB");
+        let mut raw = Vec::with_capacity(MIN_RAW_LEN + position.len());
+        raw.push(CURSOR_VERSION);
+        raw.extend_from_slice(&nonce);
+        raw.extend_from_slice(&sealed);
+        raw.extend_from_slice(&tag);
+        URL_SAFE_NO_PAD.encode(raw)
     }
 
     /// The position of a cursor this codec issued, if it is intact and not expired at `now`.
+    ///
+    /// # Errors
+    /// [`CursorError::Malformed`] for text that is not a cursor of this layout (or whose position
+    /// is not UTF-8), [`CursorError::Tampered`] when the seal does not open (altered, another
+    /// key, another context), [`CursorError::Expired`] after its lifetime.
     pub fn decode(&self, cursor: &str, now: SystemTime) -> Result<String, CursorError> {
+        String::from_utf8(self.decode_bytes(cursor, now)?).map_err(|_| CursorError::Malformed)
+    }
+
+    /// The binary position of a cursor this codec issued, if it is intact and not expired at
+    /// `now`; see [`encode_bytes`](CursorCodec::encode_bytes).
+    ///
+    /// # Errors
+    /// As [`decode`](CursorCodec::decode), except that any bytes are a valid position.
+    pub fn decode_bytes(&self, cursor: &str, now: SystemTime) -> Result<Vec<u8>, CursorError> {
         if cursor.len() > MAX_CURSOR_LEN {
             return Err(CursorError::Malformed);
         }
-        let raw = base64url_decode(cursor).ok_or(CursorError::Malformed)?;
-        if raw.len() < 9 + TAG_LEN || raw[0] != CURSOR_VERSION {
+        let raw = URL_SAFE_NO_PAD
+            .decode(cursor)
+            .map_err(|_| CursorError::Malformed)?;
+        if raw.len() < MIN_RAW_LEN || raw[0] != CURSOR_VERSION {
             return Err(CursorError::Malformed);
         }
-        let (body, tag) = raw.split_at(raw.len() - TAG_LEN);
-        // Check the MAC before looking at anything else the client controls.
-        if !ct_eq(&self.tag(body)[..TAG_LEN], tag) {
-            return Err(CursorError::Tampered);
-        }
-        let mut exp = [0u8; 8];
-        exp.copy_from_slice(&body[1..9]);
+        let (nonce, rest) = raw[1..].split_at(NONCE_LEN);
+        let (sealed, tag) = rest.split_at(rest.len() - TAG_LEN);
+        let mut opened = sealed.to_vec();
+        // Nothing the client sent is looked at before the tag has been checked.
+        self.cipher()
+            .decrypt_inout_detached(
+                &XNonce::try_from(nonce).map_err(|_| CursorError::Malformed)?,
+                &self.aad(),
+                opened.as_mut_slice().into(),
+                &Tag::try_from(tag).map_err(|_| CursorError::Malformed)?,
+            )
+            .map_err(|_| CursorError::Tampered)?;
+        let (expires, position) = opened.split_at(EXPIRY_LEN);
+        let mut exp = [0u8; EXPIRY_LEN];
+        exp.copy_from_slice(expires);
         if unix_secs(now) >= u64::from_be_bytes(exp) {
             return Err(CursorError::Expired);
         }
-        String::from_utf8(body[9..].to_vec()).map_err(|_| CursorError::Malformed)
+        Ok(position.to_vec())
     }
 }
 
@@ -296,15 +380,68 @@ mod tests {
         assert_eq!(c.decode("!!", t0), Err(CursorError::Malformed));
         assert_eq!(c.decode("", t0), Err(CursorError::Malformed));
         assert_eq!(c.decode(&"A".repeat(5000), t0), Err(CursorError::Malformed));
-        // Flipping any byte is detected.
-        let raw = base64url_decode(&tok).unwrap();
+        // Flipping any bit of any byte is detected, and nothing but the version is readable.
+        let raw = URL_SAFE_NO_PAD.decode(&tok).unwrap();
         for i in 0..raw.len() {
-            let mut bad = raw.clone();
-            bad[i] ^= 1;
-            assert!(c.decode(&base64url_encode(&bad), t0).is_err());
+            for bit in 0..8 {
+                let mut bad = raw.clone();
+                bad[i] ^= 1 << bit;
+                let want = if i == 0 {
+                    CursorError::Malformed
+                } else {
+                    CursorError::Tampered
+                };
+                assert_eq!(c.decode(&URL_SAFE_NO_PAD.encode(&bad), t0), Err(want));
+            }
         }
+        // Cut short, or lengthened: never read as a position.
+        assert_eq!(
+            c.decode(&URL_SAFE_NO_PAD.encode(&raw[..MIN_RAW_LEN - 1]), t0),
+            Err(CursorError::Malformed)
+        );
+        let mut longer = raw.clone();
+        longer.push(0);
+        assert_eq!(
+            c.decode(&URL_SAFE_NO_PAD.encode(&longer), t0),
+            Err(CursorError::Tampered)
+        );
+        // Padding or a non-canonical last character is not this codec's output.
+        assert_eq!(c.decode(&format!("{tok}="), t0), Err(CursorError::Malformed));
         let e: ScimError = CursorError::Tampered.into();
         assert_eq!(e.scim_type_raw(), Some("invalidCursor"));
         assert!(!format!("{c:?}").contains('k'));
+    }
+
+    #[test]
+    fn cursors_are_sealed_and_never_repeat() {
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let c = CursorCodec::new(b"a server secret of 32 or more bytes!!");
+        let position = "userName>bjensen";
+        let a = c.encode(position, t0);
+        let b = c.encode(position, t0);
+        // A fresh nonce each time: equal positions give unrelated cursors.
+        assert_ne!(a, b);
+        for tok in [&a, &b] {
+            let raw = URL_SAFE_NO_PAD.decode(tok).unwrap();
+            assert!(!raw.windows(position.len()).any(|w| w == position.as_bytes()));
+            assert_eq!(c.decode(tok, t0).unwrap(), position);
+        }
+        // The expiry is sealed too: the plaintext expiry bytes do not appear.
+        let exp = (1_700_000_000u64 + 600).to_be_bytes();
+        let raw = URL_SAFE_NO_PAD.decode(&a).unwrap();
+        assert!(!raw.windows(8).any(|w| w == exp));
+    }
+
+    #[test]
+    fn binary_positions_and_non_utf8() {
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let c = CursorCodec::new(b"k2");
+        let pos = [0xff, 0x00, 0xfe];
+        let tok = c.encode_bytes(&pos, t0);
+        assert_eq!(c.decode_bytes(&tok, t0).unwrap(), pos);
+        // `decode` wants text; a binary position is not one.
+        assert_eq!(c.decode(&tok, t0), Err(CursorError::Malformed));
+        // Same secret, same codec: a second server reads the first one's cursors.
+        assert_eq!(CursorCodec::new(b"k2").decode_bytes(&tok, t0).unwrap(), pos);
     }
 }

@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
 use scimkit_filter::{AttrPath, Filter};
 
 use crate::{ScimError, SearchRequest};
@@ -169,15 +171,16 @@ fn join(paths: &[AttrPath]) -> String {
     s
 }
 
+/// Everything but the RFC 3986 §2.3 unreserved characters (`A-Z a-z 0-9 - . _ ~`).
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 pub(crate) fn percent_encode_into(value: &str, out: &mut String) {
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
+    out.extend(utf8_percent_encode(value, NOT_UNRESERVED));
 }
 
 fn shorten(s: &str) -> &str {

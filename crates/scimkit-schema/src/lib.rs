@@ -70,3 +70,8 @@ pub use service_provider_config::{
     Supported, SERVICE_PROVIDER_CONFIG_SCHEMA,
 };
 pub use validate::{Context, Limits, UniquenessCheck, Validator};
+
+/// The README's example, compiled and run as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -2,6 +2,9 @@
 
 use std::io::Read;
 
+use sha2::Digest as _;
+use subtle::ConstantTimeEq as _;
+
 /// A fresh 256-bit token, hex-encoded.
 pub fn new_token() -> String {
     hex(&random_bytes::<32>())
@@ -19,12 +22,15 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 
 /// The stored form of a token: SHA-256, hex-encoded.
 pub fn hash_token(token: &str) -> String {
-    hex(&scimkit::protocol::crypto::sha256(token.as_bytes()))
+    hex(&sha2::Sha256::digest(token.as_bytes()))
 }
 
 /// Whether `presented` hashes to `stored`, in time independent of where they differ.
 pub fn verify(presented: &str, stored: &str) -> bool {
-    scimkit::protocol::crypto::ct_eq(hash_token(presented).as_bytes(), stored.as_bytes())
+    hash_token(presented)
+        .as_bytes()
+        .ct_eq(stored.as_bytes())
+        .into()
 }
 
 /// The token of an `Authorization: Bearer ...` header.

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Packages every library crate as crates.io would receive it, and builds each package from its
+# .crate file (cargo's verify step).
+#
+# The crates depend on each other by path *and* version, and none of them is on crates.io yet, so
+# a crate cannot be verified alone: cargo would look for its sibling on crates.io. Packaging them
+# together in one command makes cargo put the freshly packaged siblings in a local overlay
+# registry, in dependency order, and verify each against them - the same build a user gets after
+# `cargo publish` of them in that order. It needs the crates.io index for third-party crates
+# (already in the local cache after a build), nothing else.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo package --locked --allow-dirty \
+    -p scimkit-schema -p scimkit-filter -p scimkit-patch -p scimkit-protocol -p scimkit
