@@ -455,7 +455,7 @@ pub fn filters() -> Vec<FilterCase> {
                             .take(3)
                             .eq("bár".chars())
                     }))
-                    && !v.get("active").and_then(Value::as_bool).is_some_and(|a| !a)
+                    && v.get("active").and_then(Value::as_bool).is_none_or(|a| a)
                     && v.get("emails").and_then(Value::as_array).is_some_and(|emails| {
                         emails.iter().any(|e| {
                             str_at(e, "type").is_some_and(|t| t.eq_ignore_ascii_case("work"))

@@ -329,7 +329,7 @@ fn canonical_hash(root: &Value, h: &mut Sha256) {
         match item {
             Item::Raw(b) => h.update(b),
             Item::Key(k) => {
-                h.update(&serde_json::to_vec(k).unwrap_or_default());
+                h.update(serde_json::to_vec(k).unwrap_or_default());
                 h.update(b":");
             }
             Item::Value(v) => match v {
@@ -360,7 +360,7 @@ fn canonical_hash(root: &Value, h: &mut Sha256) {
                         }
                     }
                 }
-                scalar => h.update(&serde_json::to_vec(scalar).unwrap_or_default()),
+                scalar => h.update(serde_json::to_vec(scalar).unwrap_or_default()),
             },
         }
         top = false;

@@ -406,7 +406,10 @@ mod tests {
             Err(CursorError::Tampered)
         );
         // Padding or a non-canonical last character is not this codec's output.
-        assert_eq!(c.decode(&format!("{tok}="), t0), Err(CursorError::Malformed));
+        assert_eq!(
+            c.decode(&format!("{tok}="), t0),
+            Err(CursorError::Malformed)
+        );
         let e: ScimError = CursorError::Tampered.into();
         assert_eq!(e.scim_type_raw(), Some("invalidCursor"));
         assert!(!format!("{c:?}").contains('k'));
@@ -423,7 +426,9 @@ mod tests {
         assert_ne!(a, b);
         for tok in [&a, &b] {
             let raw = URL_SAFE_NO_PAD.decode(tok).unwrap();
-            assert!(!raw.windows(position.len()).any(|w| w == position.as_bytes()));
+            assert!(!raw
+                .windows(position.len())
+                .any(|w| w == position.as_bytes()));
             assert_eq!(c.decode(tok, t0).unwrap(), position);
         }
         // The expiry is sealed too: the plaintext expiry bytes do not appear.

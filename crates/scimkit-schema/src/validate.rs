@@ -1139,15 +1139,19 @@ fn coerce(type_: AttributeType, s: &str) -> Option<Value> {
 /// RFC 7643 §2.3.6: base64 per RFC 4648 §4, or base64url (§5) where URL safety is needed; padding
 /// optional.
 fn is_base64(s: &str) -> bool {
-    let b = s.as_bytes();
-    let body = b.iter().rposition(|&c| c != b'=').map_or(0, |i| i + 1);
-    let pad = b.len() - body;
-    if pad > 2 || (pad > 0 && b.len() % 4 != 0) || body % 4 == 1 {
-        return false;
-    }
-    b[..body]
-        .iter()
-        .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_'))
+    use base64::alphabet::{STANDARD, URL_SAFE};
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    use base64::Engine as _;
+    // Padding may be present or not; bits after the last full byte are not checked (RFC 4648
+    // §3.5 lets a decoder ignore them, and IdPs' encoders do not all clear them).
+    const CONFIG: GeneralPurposeConfig = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+    const BASE64: GeneralPurpose = GeneralPurpose::new(&STANDARD, CONFIG);
+    const BASE64URL: GeneralPurpose = GeneralPurpose::new(&URL_SAFE, CONFIG);
+    // Padding, when present, completes the last quantum (`TQ==`, never `TQ=`).
+    let padding_complete = !s.ends_with('=') || s.len().is_multiple_of(4);
+    padding_complete && (BASE64.decode(s).is_ok() || BASE64URL.decode(s).is_ok())
 }
 
 /// Whether a value counts as assigned: RFC 7643 §2.5 treats null and an empty array as unassigned.
@@ -1275,10 +1279,11 @@ mod tests {
 
     #[test]
     fn base64_accepts_rfc_4648_sections_4_and_5() {
-        for ok in ["", "TWFu", "TWE=", "TQ==", "TWE", "-_-_", "ab+/"] {
+        for ok in ["", "TWFu", "TWE=", "TQ==", "TWE", "-_-_", "ab+/", "TWF"] {
             assert!(is_base64(ok), "{ok}");
         }
-        for bad in ["T", "TQ=", "T===", "a b=", "TW=E", "é"] {
+        // One alphabet per value: `+` and `_` together are neither encoding.
+        for bad in ["T", "TQ=", "T===", "a b=", "TW=E", "é", "a+b_"] {
             assert!(!is_base64(bad), "{bad}");
         }
     }
