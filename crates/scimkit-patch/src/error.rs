@@ -27,6 +27,10 @@ pub enum ErrorKind {
     /// The message has no `Operations` array.
     #[error("`Operations` must be an array of operations")]
     OperationsMissing,
+    /// The message's `Operations` array is empty: RFC 7644 §3.5.2 requires "one or more" PATCH
+    /// operations.
+    #[error("`Operations` must hold one or more operations")]
+    OperationsEmpty,
     /// An operation is not a JSON object.
     #[error("an operation must be an object")]
     OperationNotObject,
@@ -155,6 +159,7 @@ impl ErrorKind {
             ErrorKind::Syntax(_)
             | ErrorKind::SchemasInvalid { .. }
             | ErrorKind::OperationsMissing
+            | ErrorKind::OperationsEmpty
             | ErrorKind::OperationNotObject
             | ErrorKind::OpMissing
             | ErrorKind::OpUnknown(_)

@@ -379,6 +379,11 @@ impl PatchRequest {
         let Some(Value::Array(ops)) = name::value(o, "Operations") else {
             return Err(ErrorKind::OperationsMissing.into());
         };
+        // RFC 7644 §3.5.2: "The body of an HTTP PATCH request MUST contain the attribute
+        // "Operations", whose value is an array of one or more PATCH operations."
+        if ops.is_empty() {
+            return Err(ErrorKind::OperationsEmpty.into());
+        }
         let operations = ops
             .iter()
             .enumerate()

@@ -7,7 +7,7 @@ use scimkit_schema::{name, Mutability, ResourceSchema};
 
 use crate::error::{Error, ErrorKind};
 use crate::message::{Op, OpPath, PatchOperation};
-use crate::op::{add, remove, replace, Ctx};
+use crate::op::{add, drop_nulls, remove, replace, Ctx};
 use crate::target::{is_attr_name, Resolved, Resolver, Target};
 use crate::tx::Tx;
 use crate::{Interop, Limits};
@@ -26,6 +26,10 @@ use crate::{Interop, Limits};
 /// target resource MUST be restored" (RFC 7644 §3.5.2). Every change is recorded in an undo log
 /// (the old values are moved there, not copied) and replayed backwards on error, so the resource
 /// comes back byte for byte, key order included, without ever copying it.
+///
+/// Null is unassigned (RFC 7643 §2.5): values are written without `null` members, and an
+/// attribute an operation changes is left with none anywhere in its value, so one resource state
+/// has one representation however it was reached; attributes no operation changed keep theirs.
 ///
 /// ```
 /// use scimkit_patch::{Interop, Patcher, PatchRequest};
@@ -446,12 +450,17 @@ fn run(
     t: &Target<'_, '_>,
     value: Option<&Value>,
 ) -> Result<(), Error> {
+    let mark = tx.mark();
     match (o, value) {
         (Op::Add, Some(v)) => add::apply(ctx, tx, t, v),
         (Op::Replace, Some(v)) => replace::apply(ctx, tx, t, v),
         (Op::Remove, v) => remove::apply(ctx, tx, t, v),
         (o, None) => Err(ErrorKind::ValueRequired(o.as_str()).into()),
+    }?;
+    if tx.changed_since(mark) {
+        drop_nulls(tx, &t.attr);
     }
+    Ok(())
 }
 
 /// The readOnly and immutable attributes of `resource` (top level and in extensions): what the

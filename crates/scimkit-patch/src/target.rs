@@ -385,24 +385,13 @@ pub(crate) fn container_loc(root: &Value, attr: &Attr<'_>) -> Option<Loc> {
 /// The location of `attr`'s value, if it has one (a `null` counts as none, RFC 7643 §2.5).
 pub(crate) fn attr_loc(root: &Value, attr: &Attr<'_>) -> Option<Loc> {
     let mut loc = container_loc(root, attr)?;
-    let container = tx_get(root, &loc)?.as_object()?;
+    let container = crate::tx::get(root, &loc)?.as_object()?;
     let (k, v) = name::get(container, &attr.name)?;
     if v.is_null() {
         return None;
     }
     loc.push(Step::Key(k.clone()));
     Some(loc)
-}
-
-fn tx_get<'v>(mut v: &'v Value, loc: &[Step]) -> Option<&'v Value> {
-    for s in loc {
-        v = match (s, v) {
-            (Step::Key(k), Value::Object(o)) => o.get(k)?,
-            (Step::Index(i), Value::Array(a)) => a.get(*i)?,
-            _ => return None,
-        };
-    }
-    Some(v)
 }
 
 /// `attr`'s current value (a `null` counts as none). Found in place, without building a location.

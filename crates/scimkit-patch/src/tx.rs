@@ -47,7 +47,8 @@ pub(crate) struct Tx<'r> {
     log: Vec<Undo>,
 }
 
-fn get<'v>(mut v: &'v Value, loc: &[Step]) -> Option<&'v Value> {
+/// The value at `loc` in `v`, if there is one.
+pub(crate) fn get<'v>(mut v: &'v Value, loc: &[Step]) -> Option<&'v Value> {
     for s in loc {
         v = match (s, v) {
             (Step::Key(k), Value::Object(o)) => o.get(k)?,

@@ -169,10 +169,17 @@ impl Prep<'_> {
             }
         }
         // IDP-QUIRKS E17: a bare string for a complex attribute with a `value` sub-attribute.
+        // Without a schema, the current value must have a `value` (or the attribute be the
+        // enterprise `manager`): a string for any other complex value (`name`) names no
+        // sub-attribute, and is the `invalidValue` below.
         if let Value::String(s) = v {
             let has_value = match def {
                 Some(d) => d.sub_attribute("value").is_some(),
-                None => hint.is_some_and(Value::is_object) || attr.is_top("manager"),
+                None => {
+                    hint.and_then(Value::as_object)
+                        .is_some_and(|o| name::value(o, "value").is_some())
+                        || attr.is_top("manager")
+                }
             };
             if self.interop.complex_from_string && has_value {
                 owned = single("value", s);
@@ -290,7 +297,8 @@ fn json_in_value(v: &Value) -> Option<Value> {
     }
 }
 
-fn parse_bool(s: &str) -> Option<bool> {
+/// `"true"` or `"false"` in any case: the string booleans some identity providers send.
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     if s.eq_ignore_ascii_case("true") {
         Some(true)
     } else if s.eq_ignore_ascii_case("false") {

@@ -247,3 +247,38 @@ fn diff_pairs_each_spelling_with_itself_first() {
     )
     .is_empty());
 }
+
+/// RFC 7643 §2.5: null is unassigned. A Group whose stored member carries `"$ref": null` gains a
+/// member; the member list the PATCH changed is stored without nulls, in the new member and in
+/// the old one alike, so re-applying `diff(original, result)` (here a whole-set `replace`, since
+/// the two ids differ only in case) gives the same result (`regress-null-member-ref`; the
+/// fuzzer's "diff does not reproduce the PATCH result"). An attribute the PATCH did not change
+/// keeps its nulls.
+#[test]
+fn a_changed_attribute_is_stored_without_nulls() {
+    let original = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": "Tour Guides", "externalId": null,
+        "members": [{"value": "2819c223-7f76-453a-919d-413861904646", "$ref": null, "display": "Babs Jensen"}]
+    });
+    let ops = json!([{"op": "Add", "path": "MEMBERS", "value": [
+        {"$ref": null, "Value": "2819C223-7F76-453A-919D-413861904646"}
+    ]}]);
+    for patcher in [
+        schemaless().interop(Interop::idp_compatible()),
+        idp(&ResourceSchema::group()).validate(false),
+    ] {
+        let mut r = original.clone();
+        assert!(run(&patcher, &mut r, ops.clone()).unwrap());
+        assert_eq!(
+            r["members"][0],
+            json!({"value": "2819c223-7f76-453a-919d-413861904646", "display": "Babs Jensen"})
+        );
+        let members = r["members"].as_array().unwrap();
+        assert!(members
+            .iter()
+            .all(|m| m.as_object().unwrap().values().all(|v| !v.is_null())));
+        assert_eq!(r["externalId"], Value::Null);
+        round_trip(&original, &r);
+    }
+}

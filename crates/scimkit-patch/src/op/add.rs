@@ -29,15 +29,13 @@
 //! With a schema, names become canonical, types are checked, and changing a readOnly attribute or
 //! an immutable one that has a value is a `mutability` error.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::{
-    add_values, check_mutability, ensure_element_object, set_attr, set_sub, shape, Ctx, ElementAt,
-    Selector,
-};
-use crate::error::{Error, ErrorKind};
-use crate::target::{attr_loc, current, ensure_container, Attr, Sub, Target};
-use crate::tx::{Step, Tx};
+use super::complex::{merge_complex, set_sub_path, Write};
+use super::{add_values, check_mutability, filtered, set_attr, shape, Ctx, Selector};
+use crate::error::Error;
+use crate::target::{current, Target};
+use crate::tx::Tx;
 use crate::value::is_empty;
 
 pub(crate) fn apply(
@@ -59,105 +57,17 @@ pub(crate) fn apply(
         }
         (None, None) if complex => {
             let v = ctx.prep().complex(attr.def, name, value, cur)?;
-            merge_complex(ctx, tx, attr, v)?;
+            merge_complex(ctx, tx, attr, v, Write::Add)?;
         }
         (None, None) => {
             let v = ctx.prep().single(attr.def, name, value, cur, false)?;
             set_attr(ctx, tx, attr, v);
         }
-        (None, Some(sub)) => set_sub_path(ctx, tx, attr, multi, sub, value)?,
+        (None, Some(sub)) => set_sub_path(ctx, tx, attr, multi, sub, value, Write::Add)?,
         (Some(f), sub) => {
             let selector = Selector::new(ctx, attr.def, f);
-            super::replace::filtered(ctx, tx, attr, &selector, sub.as_ref(), value, false)?
+            filtered::filtered(ctx, tx, attr, &selector, sub.as_ref(), value, Write::Add)?
         }
     }
     check_mutability(attr.def, name, had, tx.changed_since(mark))
-}
-
-/// Merges an object's sub-attributes into a single-valued complex attribute, creating it.
-pub(crate) fn merge_complex(
-    ctx: &Ctx<'_, '_>,
-    tx: &mut Tx<'_>,
-    attr: &Attr<'_>,
-    v: Value,
-) -> Result<(), Error> {
-    let Value::Object(o) = v else {
-        set_attr(ctx, tx, attr, v);
-        return Ok(());
-    };
-    if o.is_empty() {
-        return Ok(());
-    }
-    let loc = ensure_object(ctx, tx, attr);
-    for (k, sv) in o {
-        super::set_sub(ctx, tx, attr, &loc, &k, sv)?;
-    }
-    Ok(())
-}
-
-/// The location of `attr`'s object value, creating an empty one if absent.
-fn ensure_object(ctx: &Ctx<'_, '_>, tx: &mut Tx<'_>, attr: &Attr<'_>) -> Vec<Step> {
-    if !matches!(current(tx.root(), attr), Some(Value::Object(_))) {
-        let container = ensure_container(tx, attr, ctx.rename());
-        tx.set(
-            &container,
-            &attr.name,
-            Value::Object(Map::new()),
-            ctx.rename(),
-        );
-    }
-    attr_loc(tx.root(), attr).unwrap_or_default()
-}
-
-/// `attr.sub` without a filter, for `add` and `replace` alike: set in the single complex value,
-/// or in every element of a multi-valued one.
-pub(crate) fn set_sub_path(
-    ctx: &Ctx<'_, '_>,
-    tx: &mut Tx<'_>,
-    attr: &Attr<'_>,
-    multi: bool,
-    sub: &Sub<'_>,
-    value: &Value,
-) -> Result<(), Error> {
-    let path = attr.named().sub(&sub.name);
-    let cur = current(tx.root(), attr);
-    if matches!(cur, Some(v) if !v.is_object() && !v.is_array()) {
-        return Err(ErrorKind::PathNotApplicable(path.to_string()).into());
-    }
-    if multi || matches!(cur, Some(Value::Array(_))) {
-        let n = match cur {
-            Some(Value::Array(a)) => a.len(),
-            _ => 0,
-        };
-        if n == 0 {
-            // "If the target location does not exist, the attribute and value are added."
-            let sv = ctx.prep().scalar(sub.def, path, value, None)?;
-            let mut m = Map::new();
-            m.insert(sub.name.clone(), sv);
-            let element = ctx
-                .prep()
-                .complex(attr.def, attr.named(), &Value::Object(m), None)?;
-            return add_values(ctx, tx, attr, vec![element]);
-        }
-        let hint = cur
-            .and_then(|c| c.as_array())
-            .and_then(|a| a.first())
-            .and_then(Value::as_object)
-            .and_then(|o| scimkit_schema::name::value(o, &sub.name));
-        let sv = ctx.prep().scalar(sub.def, path, value, hint)?;
-        let arr = attr_loc(tx.root(), attr).unwrap_or_default();
-        let mut at = ElementAt::new(&arr);
-        for i in 0..n {
-            let at = at.at(i);
-            ensure_element_object(tx, at);
-            set_sub(ctx, tx, attr, at, &sub.name, sv.clone())?;
-        }
-        return Ok(());
-    }
-    let hint = cur
-        .and_then(Value::as_object)
-        .and_then(|o| scimkit_schema::name::value(o, &sub.name));
-    let sv = ctx.prep().scalar(sub.def, path, value, hint)?;
-    let loc = ensure_object(ctx, tx, attr);
-    super::set_sub(ctx, tx, attr, &loc, &sub.name, sv)
 }

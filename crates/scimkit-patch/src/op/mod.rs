@@ -4,26 +4,33 @@
 //! - [`remove`]: RFC 7644 §3.5.2.2.
 //! - [`replace`]: RFC 7644 §3.5.2.3.
 //!
+//! What `add` and `replace` share lives beside them: `complex.rs` writes sub-attributes of
+//! complex values, `filtered.rs` handles value-filtered targets; `select.rs` picks the elements a
+//! value filter names. The three operation modules depend on these, never on each other.
+//!
 //! Each works on a resolved target (an attribute, maybe a value filter, maybe a sub-attribute)
 //! and changes the resource only through the undo log, so any error leaves it untouched.
 
 pub mod add;
+mod complex;
+mod filtered;
 pub mod remove;
 pub mod replace;
 mod select;
 
 pub(crate) use select::Selector;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use scimkit_filter::{CompValue, CompareOp, Filter};
-use scimkit_schema::{name, Attribute, AttributeType, Mutability};
+use scimkit_schema::{name, Attribute, Mutability};
 
 use crate::error::{Error, ErrorKind};
 use crate::target::{attr_loc, container_loc, current, ensure_container, Attr, Named, Resolver};
 use crate::tx::{Loc, Step, Tx};
 use crate::value::{is_empty, Prep};
 use crate::Interop;
+
+use complex::merge_element;
 
 /// What one operation needs besides the resource.
 #[derive(Debug, Clone, Copy)]
@@ -137,76 +144,102 @@ pub(crate) fn ensure_array(ctx: &Ctx<'_, '_>, tx: &mut Tx<'_>, attr: &Attr<'_>) 
     attr_loc(tx.root(), attr).unwrap_or_default()
 }
 
+/// RFC 7643 §2.5: null is unassigned, so an attribute an operation changed is stored without
+/// `null` members anywhere in its value, in the values the operation wrote (prepared without
+/// them) and in those it left in place alike. Every route to the same attribute value, one PATCH
+/// or the [`crate::diff`] of it re-applied, then ends in one representation. Attributes the
+/// operation did not change keep their bytes.
+pub(crate) fn drop_nulls(tx: &mut Tx<'_>, attr: &Attr<'_>) {
+    let Some(loc) = attr_loc(tx.root(), attr) else {
+        return;
+    };
+    let found = match tx.get(&loc) {
+        Some(v) if has_null_member(v) => null_members(v),
+        _ => return,
+    };
+    for (obj, key) in found {
+        let mut at = loc.clone();
+        at.extend(obj);
+        // `remove` prefers the exact spelling, so a twin key in another case stays.
+        tx.remove(&at, &key);
+    }
+}
+
+/// One level of a walk over a JSON value: the children still to visit.
+enum Level<'v> {
+    Array(std::iter::Enumerate<std::slice::Iter<'v, Value>>),
+    Object(serde_json::map::Iter<'v>),
+}
+
+impl<'v> Level<'v> {
+    fn open(v: &'v Value) -> Option<Level<'v>> {
+        match v {
+            Value::Array(a) => Some(Level::Array(a.iter().enumerate())),
+            Value::Object(o) => Some(Level::Object(o.iter())),
+            _ => None,
+        }
+    }
+}
+
+/// Whether an object anywhere in `v` has a `null` member; without recursion (the resource's depth
+/// is the caller's) and without allocating per value, since it runs after every changing
+/// operation on, say, a 100,000-member `members`.
+fn has_null_member(v: &Value) -> bool {
+    let mut stack: Vec<Level<'_>> = Level::open(v).into_iter().collect();
+    while let Some(top) = stack.last_mut() {
+        let child = match top {
+            Level::Array(it) => it.next().map(|(_, c)| c),
+            Level::Object(it) => match it.next() {
+                Some((_, Value::Null)) => return true,
+                other => other.map(|(_, c)| c),
+            },
+        };
+        match child {
+            Some(c) => stack.extend(Level::open(c)),
+            None => {
+                stack.pop();
+            }
+        }
+    }
+    false
+}
+
+/// The `null` members in `v`: the location of their object (from `v`) and their key.
+fn null_members(v: &Value) -> Vec<(Loc, String)> {
+    let mut found = Vec::new();
+    let mut path: Loc = Vec::new();
+    let mut stack: Vec<Level<'_>> = Level::open(v).into_iter().collect();
+    while let Some(top) = stack.last_mut() {
+        let child = match top {
+            Level::Array(it) => it.next().map(|(i, c)| (Step::Index(i), c)),
+            Level::Object(it) => it.next().map(|(k, c)| {
+                if c.is_null() {
+                    found.push((path.clone(), k.clone()));
+                }
+                (Step::Key(k.clone()), c)
+            }),
+        };
+        match child {
+            Some((step, c)) => {
+                if let Some(level) = Level::open(c) {
+                    path.push(step);
+                    stack.push(level);
+                }
+            }
+            None => {
+                stack.pop();
+                path.pop();
+            }
+        }
+    }
+    found
+}
+
 /// The elements of the array at `loc`.
 pub(crate) fn elements<'v>(tx: &'v Tx<'_>, loc: &[Step]) -> &'v [Value] {
     match tx.get(loc) {
         Some(Value::Array(a)) => a,
         _ => &[],
-    }
-}
-
-/// IDP-QUIRKS E9 (Entra ID validator): under [`Interop::string_scalars`], a value filter that
-/// compares a boolean sub-attribute with the string `"True"` or `"false"` (any case), as in
-/// `addresses[primary EQ "True"]`, compares it with the boolean, as the value of an operation
-/// would be read. Without the tolerance or without a definition the filter is used as written (a
-/// string never equals a boolean, so such a filter matches nothing). The filter is copied only
-/// when a comparison is rewritten.
-pub(crate) fn value_filter<'f>(
-    ctx: &Ctx<'_, '_>,
-    def: Option<&Attribute>,
-    filter: &'f Filter,
-) -> std::borrow::Cow<'f, Filter> {
-    /// The boolean a comparison of a boolean sub-attribute with `"true"`/`"false"` stands for.
-    fn coerced(f: &Filter, def: &Attribute) -> Option<bool> {
-        match f {
-            Filter::Compare {
-                attr,
-                value: CompValue::String(s),
-                ..
-            } if attr.urn().is_none()
-                && attr.sub_attr().is_none()
-                && def
-                    .sub_attribute(attr.name())
-                    .is_some_and(|a| a.type_ == AttributeType::Boolean) =>
-            {
-                if s.eq_ignore_ascii_case("true") {
-                    Some(true)
-                } else if s.eq_ignore_ascii_case("false") {
-                    Some(false)
-                } else {
-                    None
-                }
-            }
-            _ => None,
-        }
-    }
-    /// Whether `coerce` would change anything: looked at before anything is copied.
-    fn needed(f: &Filter, def: &Attribute) -> bool {
-        match f {
-            Filter::Not(inner) => needed(inner, def),
-            Filter::And(fs) | Filter::Or(fs) => fs.iter().any(|x| needed(x, def)),
-            other => coerced(other, def).is_some(),
-        }
-    }
-    fn coerce(f: &Filter, def: &Attribute) -> Filter {
-        match f {
-            Filter::Compare { attr, op, .. } => match coerced(f, def) {
-                Some(b) => Filter::Compare {
-                    attr: attr.clone(),
-                    op: *op,
-                    value: CompValue::Bool(b),
-                },
-                None => f.clone(),
-            },
-            Filter::Not(inner) => Filter::Not(Box::new(coerce(inner, def))),
-            Filter::And(fs) => Filter::And(fs.iter().map(|x| coerce(x, def)).collect()),
-            Filter::Or(fs) => Filter::Or(fs.iter().map(|x| coerce(x, def)).collect()),
-            other => other.clone(),
-        }
-    }
-    match def.filter(|_| ctx.interop.string_scalars) {
-        Some(def) if needed(filter, def) => std::borrow::Cow::Owned(coerce(filter, def)),
-        _ => std::borrow::Cow::Borrowed(filter),
     }
 }
 
@@ -353,145 +386,29 @@ pub(crate) fn add_values(
     Ok(())
 }
 
-/// Merges the sub-attributes of `v` into the element at `at`, honouring the sub-attributes'
-/// mutability.
-pub(crate) fn merge_element(
-    ctx: &Ctx<'_, '_>,
-    tx: &mut Tx<'_>,
-    attr: &Attr<'_>,
-    at: &[Step],
-    v: Value,
-) -> Result<(), Error> {
-    let Value::Object(o) = v else {
-        tx.replace_at(at, v);
-        return Ok(());
-    };
-    ensure_element_object(tx, at);
-    for (k, sv) in o {
-        set_sub(ctx, tx, attr, at, &k, sv)?;
-    }
-    Ok(())
-}
-
-/// Makes the element at `at` an object (an empty one if it is not), so sub-attributes can be set.
-pub(crate) fn ensure_element_object(tx: &mut Tx<'_>, at: &[Step]) {
-    if !matches!(tx.get(at), Some(Value::Object(_))) {
-        tx.replace_at(at, Value::Object(Map::new()));
-    }
-}
-
-/// Sets sub-attribute `sub` of the object at `obj` (a single complex value or one element),
-/// checking its mutability.
-pub(crate) fn set_sub(
-    ctx: &Ctx<'_, '_>,
-    tx: &mut Tx<'_>,
-    attr: &Attr<'_>,
-    obj: &[Step],
-    sub: &str,
-    v: Value,
-) -> Result<(), Error> {
-    let def = attr.def.and_then(|d| d.sub_attribute(sub));
-    let had = tx
-        .get(obj)
-        .and_then(Value::as_object)
-        .and_then(|o| name::value(o, sub))
-        .is_some_and(|v| !is_empty(v));
-    let mark = tx.mark();
-    let key = def.map_or(sub, |d| d.name.as_str());
-    tx.set(obj, key, v, ctx.rename());
-    check_mutability(def, attr.named().sub(key), had, tx.changed_since(mark))
-}
-
-/// Removes sub-attribute `sub` of the object at `obj`, checking its mutability.
-pub(crate) fn remove_sub(
-    tx: &mut Tx<'_>,
-    attr: &Attr<'_>,
-    obj: &[Step],
-    sub: &str,
-) -> Result<bool, Error> {
-    let def = attr.def.and_then(|d| d.sub_attribute(sub));
-    let removed = tx.remove(obj, sub);
-    if removed {
-        let name = attr.named().sub(sub);
-        check_required(def, name)?;
-        check_mutability(def, name, true, true)?;
-    }
-    Ok(removed)
-}
-
-/// IDP-QUIRKS E6: the element a filter describes, from its `eq` terms joined by `and`
-/// (`type eq "work"` → `{"type": "work"}`). `None` for any other filter.
-pub(crate) fn seed(filter: &Filter) -> Option<Map<String, Value>> {
-    fn term(f: &Filter, out: &mut Map<String, Value>) -> bool {
-        match f {
-            Filter::Compare {
-                attr,
-                op: CompareOp::Eq,
-                value,
-            } if attr.urn().is_none() && attr.sub_attr().is_none() => {
-                let v = match value {
-                    CompValue::Null => return false,
-                    CompValue::Bool(b) => Value::Bool(*b),
-                    CompValue::Int(i) => Value::from(*i),
-                    CompValue::Decimal(d) => match serde_json::Number::from_f64(*d) {
-                        Some(n) => Value::Number(n),
-                        None => return false,
-                    },
-                    CompValue::String(s) => Value::String(s.clone()),
-                };
-                out.insert(attr.name().to_owned(), v);
-                true
-            }
-            Filter::And(fs) => fs.iter().all(|f| term(f, out)),
-            _ => false,
-        }
-    }
-    let mut out = Map::new();
-    term(filter, &mut out).then_some(out)
-}
-
-/// IDP-QUIRKS E6: appends the element the filter describes, with `extra` merged in, when the
-/// profile allows it; the RFC's `noTarget` otherwise.
-pub(crate) fn upsert(
-    ctx: &Ctx<'_, '_>,
-    tx: &mut Tx<'_>,
-    attr: &Attr<'_>,
-    selector: &Selector<'_>,
-    extra: Map<String, Value>,
-) -> Result<(), Error> {
-    let no_target = || Error::from(ErrorKind::NoTarget(attr.display()));
-    if !ctx.interop.filter_upsert {
-        return Err(no_target());
-    }
-    let mut element = seed(selector.filter()).ok_or_else(no_target)?;
-    for (k, v) in extra {
-        element.insert(k, v);
-    }
-    let element = ctx
-        .prep()
-        .complex(attr.def, attr.named(), &Value::Object(element), None)?;
-    // The new element must be found by the filter, or the next operation with the same filter
-    // would create another (the Entra sequence that must yield one address).
-    if !selector.matches(&element) {
-        return Err(no_target());
-    }
-    add_values(ctx, tx, attr, vec![element])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     #[test]
-    fn seeds_from_eq_terms_only() {
-        let f = Filter::parse(r#"type eq "work" and primary eq true"#).unwrap();
+    fn null_members_are_found_at_any_depth() {
+        let v = json!([{"value": "a", "$ref": null}, {"x": [{"y": null}], "z": null}, null]);
+        assert!(has_null_member(&v));
+        let found: Vec<String> = null_members(&v)
+            .into_iter()
+            .map(|(loc, k)| format!("{loc:?}/{k}"))
+            .collect();
         assert_eq!(
-            Value::Object(seed(&f).unwrap()),
-            json!({"type": "work", "primary": true})
+            found,
+            [
+                "[Index(0)]/$ref",
+                "[Index(1), Key(\"x\"), Index(0)]/y",
+                "[Index(1)]/z"
+            ]
         );
-        assert!(seed(&Filter::parse(r#"type co "w""#).unwrap()).is_none());
-        assert!(seed(&Filter::parse(r#"type eq "a" or type eq "b""#).unwrap()).is_none());
+        assert!(!has_null_member(&json!([null, {"a": [null]}])));
+        assert!(null_members(&json!([null, {"a": [null]}])).is_empty());
     }
 
     #[test]

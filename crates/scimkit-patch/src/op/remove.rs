@@ -31,10 +31,11 @@ use serde_json::Value;
 
 use scimkit_schema::name;
 
+use super::complex::remove_sub;
 use super::select::member;
 use super::{
-    check_mutability, check_required, contains, elements, remove_attr, remove_sub, shape, Ctx,
-    ElementAt, Selector,
+    check_mutability, check_required, contains, elements, remove_attr, shape, Ctx, ElementAt,
+    Selector,
 };
 use crate::error::{Error, ErrorKind};
 use crate::target::{attr_loc, current, Target};

@@ -30,17 +30,15 @@
 //! With a schema, names become canonical, types are checked, and changing a readOnly attribute or
 //! an immutable one that has a value is a `mutability` error.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use scimkit_schema::name;
-
+use super::complex::{merge_complex, set_sub_path, Write};
 use super::{
-    check_mutability, check_required, clear_other_primaries, elements, ensure_element_object,
-    merge_element, remove_attr, set_attr, set_sub, shape, upsert, Ctx, ElementAt, Selector,
+    check_mutability, check_required, filtered, remove_attr, set_attr, shape, Ctx, Selector,
 };
-use crate::error::{Error, ErrorKind};
-use crate::target::{attr_loc, current, Attr, Sub, Target};
-use crate::tx::{Step, Tx};
+use crate::error::Error;
+use crate::target::{current, Target};
+use crate::tx::Tx;
 use crate::value::is_empty;
 
 pub(crate) fn apply(
@@ -73,124 +71,25 @@ pub(crate) fn apply(
         }
         (None, None) if complex => {
             let v = ctx.prep().complex(attr.def, name, value, cur)?;
-            super::add::merge_complex(ctx, tx, attr, v)?;
+            merge_complex(ctx, tx, attr, v, Write::Replace)?;
         }
         (None, None) => {
             let v = ctx.prep().single(attr.def, name, value, cur, false)?;
             set_attr(ctx, tx, attr, v);
         }
-        (None, Some(sub)) => super::add::set_sub_path(ctx, tx, attr, multi, sub, value)?,
+        (None, Some(sub)) => set_sub_path(ctx, tx, attr, multi, sub, value, Write::Replace)?,
         (Some(f), sub) => {
             let selector = Selector::new(ctx, attr.def, f);
-            filtered(ctx, tx, attr, &selector, sub.as_ref(), value, true)?
+            filtered::filtered(
+                ctx,
+                tx,
+                attr,
+                &selector,
+                sub.as_ref(),
+                value,
+                Write::Replace,
+            )?
         }
     }
     check_mutability(attr.def, name, had, tx.changed_since(mark))
-}
-
-/// A value-filtered `add` (`replace_whole == false`: merge into matching elements) or `replace`
-/// (`true`: matching elements replaced), with an optional sub-attribute after `]`.
-pub(crate) fn filtered(
-    ctx: &Ctx<'_, '_>,
-    tx: &mut Tx<'_>,
-    attr: &Attr<'_>,
-    selector: &Selector<'_>,
-    sub: Option<&Sub<'_>>,
-    value: &Value,
-    replace_whole: bool,
-) -> Result<(), Error> {
-    let display = attr.named();
-    let cur = current(tx.root(), attr);
-    if matches!(cur, Some(v) if !v.is_array()) {
-        return Err(ErrorKind::PathNotApplicable(display.to_string()).into());
-    }
-    let hits = cur
-        .and_then(Value::as_array)
-        .map(|a| selector.hits(a))
-        .unwrap_or_default();
-    let (_, complex) = shape(attr.def, cur, None);
-    if hits.is_empty() {
-        let extra = match sub {
-            Some(s) => {
-                let sv = ctx
-                    .prep()
-                    .scalar(s.def, display.sub(&s.name), value, None)?;
-                let mut m = Map::new();
-                m.insert(s.name.clone(), sv);
-                m
-            }
-            None => match ctx.prep().complex(attr.def, display, value, None)? {
-                Value::Object(m) => m,
-                _ => Map::new(),
-            },
-        };
-        return upsert(ctx, tx, attr, selector, extra);
-    }
-    let arr = attr_loc(tx.root(), attr).unwrap_or_default();
-    match sub {
-        Some(s) => {
-            let hint = hits
-                .first()
-                .and_then(|&i| elements(tx, &arr).get(i))
-                .and_then(Value::as_object)
-                .and_then(|o| name::value(o, &s.name));
-            let sv = ctx
-                .prep()
-                .scalar(s.def, display.sub(&s.name), value, hint)?;
-            let primary = name::eq(&s.name, "primary") && sv == Value::Bool(true);
-            let mut at = ElementAt::new(&arr);
-            for &i in &hits {
-                let at = at.at(i);
-                ensure_element_object(tx, at);
-                set_sub(ctx, tx, attr, at, &s.name, sv.clone())?;
-            }
-            if primary {
-                if let Some(&last) = hits.last() {
-                    clear_other_primaries(ctx, tx, &arr, last);
-                }
-            }
-        }
-        None => {
-            let v = ctx.prep().single(attr.def, display, value, None, complex)?;
-            let primary = super::is_primary(&v);
-            let mut at = ElementAt::new(&arr);
-            for &i in &hits {
-                if replace_whole {
-                    replace_element(tx, attr, at.at(i), v.clone())?;
-                } else {
-                    merge_element(ctx, tx, attr, at.at(i), v.clone())?;
-                }
-            }
-            if primary {
-                if let Some(&last) = hits.last() {
-                    clear_other_primaries(ctx, tx, &arr, last);
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Replaces element `i`, refusing to change an immutable or readOnly sub-attribute that has a
-/// value (RFC 7643 §2.2).
-fn replace_element(tx: &mut Tx<'_>, attr: &Attr<'_>, at: &[Step], v: Value) -> Result<(), Error> {
-    if let (Some(def), Some(Value::Object(old)), Value::Object(new)) = (attr.def, tx.get(at), &v) {
-        for s in &def.sub_attributes {
-            if matches!(
-                s.mutability,
-                scimkit_schema::Mutability::Immutable | scimkit_schema::Mutability::ReadOnly
-            ) {
-                let before = name::value(old, &s.name).filter(|v| !is_empty(v));
-                if before.is_some() && before != name::value(new, &s.name) {
-                    return Err(ErrorKind::Mutability {
-                        attr: attr.named().sub(&s.name).to_string(),
-                        reason: "immutable and already has a value",
-                    }
-                    .into());
-                }
-            }
-        }
-    }
-    tx.replace_at(at, v);
-    Ok(())
 }

@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 use scimkit_filter::{CompValue, CompareOp, CompiledFilter, Filter, Options};
 use scimkit_schema::{datetime, name, Attribute, AttributeType};
 
-use super::{value_filter, Ctx};
+use super::Ctx;
 
 /// A value filter prepared for matching the elements of one attribute.
 #[derive(Debug)]
@@ -185,6 +185,65 @@ fn text_eq(a: &str, b: &str) -> bool {
     a.chars()
         .flat_map(char::to_lowercase)
         .eq(b.chars().flat_map(char::to_lowercase))
+}
+
+/// IDP-QUIRKS E9 (Entra ID validator): under [`Interop::string_scalars`], a value filter that
+/// compares a boolean sub-attribute with the string `"True"` or `"false"` (any case), as in
+/// `addresses[primary EQ "True"]`, compares it with the boolean, as the value of an operation
+/// would be read. Without the tolerance or without a definition the filter is used as written (a
+/// string never equals a boolean, so such a filter matches nothing). The filter is copied only
+/// when a comparison is rewritten.
+fn value_filter<'f>(
+    ctx: &Ctx<'_, '_>,
+    def: Option<&Attribute>,
+    filter: &'f Filter,
+) -> Cow<'f, Filter> {
+    /// The boolean a comparison of a boolean sub-attribute with `"true"`/`"false"` stands for.
+    fn coerced(f: &Filter, def: &Attribute) -> Option<bool> {
+        match f {
+            Filter::Compare {
+                attr,
+                value: CompValue::String(s),
+                ..
+            } if attr.urn().is_none()
+                && attr.sub_attr().is_none()
+                && def
+                    .sub_attribute(attr.name())
+                    .is_some_and(|a| a.type_ == AttributeType::Boolean) =>
+            {
+                crate::value::parse_bool(s)
+            }
+            _ => None,
+        }
+    }
+    /// Whether `coerce` would change anything: looked at before anything is copied.
+    fn needed(f: &Filter, def: &Attribute) -> bool {
+        match f {
+            Filter::Not(inner) => needed(inner, def),
+            Filter::And(fs) | Filter::Or(fs) => fs.iter().any(|x| needed(x, def)),
+            other => coerced(other, def).is_some(),
+        }
+    }
+    fn coerce(f: &Filter, def: &Attribute) -> Filter {
+        match f {
+            Filter::Compare { attr, op, .. } => match coerced(f, def) {
+                Some(b) => Filter::Compare {
+                    attr: attr.clone(),
+                    op: *op,
+                    value: CompValue::Bool(b),
+                },
+                None => f.clone(),
+            },
+            Filter::Not(inner) => Filter::Not(Box::new(coerce(inner, def))),
+            Filter::And(fs) => Filter::And(fs.iter().map(|x| coerce(x, def)).collect()),
+            Filter::Or(fs) => Filter::Or(fs.iter().map(|x| coerce(x, def)).collect()),
+            other => other.clone(),
+        }
+    }
+    match def.filter(|_| ctx.interop.string_scalars) {
+        Some(def) if needed(filter, def) => Cow::Owned(coerce(filter, def)),
+        _ => Cow::Borrowed(filter),
+    }
 }
 
 #[cfg(test)]
