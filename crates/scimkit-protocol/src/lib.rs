@@ -63,8 +63,8 @@ mod search;
 mod server;
 
 pub use bulk::{
-    BulkExecutor, BulkOperation, BulkOperationResponse, BulkOutcome, BulkProcessor, BulkRequest,
-    BulkResponse, ResolvedOperation,
+    BulkChunker, BulkExecutor, BulkOperation, BulkOperationResponse, BulkOutcome, BulkPlan,
+    BulkProcessor, BulkRequest, BulkResponse, ResolvedOperation,
 };
 pub use client::Client;
 pub use discovery::Discovery;
