@@ -3,12 +3,28 @@
 
 use http::{header, HeaderValue, Method, StatusCode};
 use scimkit_patch::PatchRequest;
+use scimkit_schema::{Group, User};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::query::percent_encode_into;
 use crate::{BulkRequest, BulkResponse, ETag, ListResponse, Query, ScimError, CONTENT_TYPE_SCIM};
+
+/// A resource type whose endpoint is fixed (RFC 7643 §6 `endpoint`), so that a request can be
+/// built from the value alone ([`Client::create_resource`], [`Client::replace_resource`]).
+pub trait ResourceEndpoint: Serialize {
+    /// The endpoint relative to the base URL, e.g. `Users`.
+    const ENDPOINT: &'static str;
+}
+
+impl ResourceEndpoint for User {
+    const ENDPOINT: &'static str = "Users";
+}
+
+impl ResourceEndpoint for Group {
+    const ENDPOINT: &'static str = "Groups";
+}
 
 /// Builds requests against one service provider and reads its responses.
 ///
@@ -145,11 +161,12 @@ impl Client {
         serde_json::to_vec(value).map_err(|e| ScimError::internal(e.to_string()))
     }
 
-    /// `POST /{endpoint}` (§3.3).
-    pub fn create(
+    /// `POST /{endpoint}` (§3.3) with any serializable resource: a `serde_json::Value`, a
+    /// [`User`], a [`Group`] or a type of your own.
+    pub fn create<T: Serialize + ?Sized>(
         &self,
         endpoint: &str,
-        resource: &Value,
+        resource: &T,
     ) -> Result<http::Request<Vec<u8>>, ScimError> {
         self.request(
             Method::POST,
@@ -182,12 +199,13 @@ impl Client {
         self.request(Method::GET, self.url(endpoint, None, Some(&q)), None, None)
     }
 
-    /// `PUT /{endpoint}/{id}` (§3.5.1), with `If-Match` when a version is given (§3.14).
-    pub fn replace(
+    /// `PUT /{endpoint}/{id}` (§3.5.1) with any serializable resource, with `If-Match` when a
+    /// version is given (§3.14).
+    pub fn replace<T: Serialize + ?Sized>(
         &self,
         endpoint: &str,
         id: &str,
-        resource: &Value,
+        resource: &T,
         if_match: Option<&ETag>,
     ) -> Result<http::Request<Vec<u8>>, ScimError> {
         self.request(
@@ -196,6 +214,73 @@ impl Client {
             Some(Client::json(resource)?),
             if_match,
         )
+    }
+
+    /// `POST` to the resource's own endpoint (`/Users` for a [`User`]).
+    ///
+    /// ```
+    /// use scimkit_protocol::Client;
+    /// use scimkit_schema::{Group, User};
+    ///
+    /// let client = Client::new("https://example.com/scim/v2")?;
+    /// let user: User = serde_json::from_value(serde_json::json!({"userName": "bjensen"}))?;
+    /// let req = client.create_resource(&user)?;
+    /// assert_eq!(req.uri().path(), "/scim/v2/Users");
+    /// let group: Group = serde_json::from_value(serde_json::json!({"displayName": "Tour Guides"}))?;
+    /// let req = client.replace_resource("e9e30dba", &group, None)?;
+    /// assert_eq!((req.method().as_str(), req.uri().path()), ("PUT", "/scim/v2/Groups/e9e30dba"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn create_resource<R: ResourceEndpoint>(
+        &self,
+        resource: &R,
+    ) -> Result<http::Request<Vec<u8>>, ScimError> {
+        self.create(R::ENDPOINT, resource)
+    }
+
+    /// `PUT` to the resource's own endpoint (`/Groups/{id}` for a [`Group`]).
+    pub fn replace_resource<R: ResourceEndpoint>(
+        &self,
+        id: &str,
+        resource: &R,
+        if_match: Option<&ETag>,
+    ) -> Result<http::Request<Vec<u8>>, ScimError> {
+        self.replace(R::ENDPOINT, id, resource, if_match)
+    }
+
+    /// `PATCH /{endpoint}/{id}` with the operations that turn `old` into `new`
+    /// ([`scimkit_patch::diff`]), or `None` when they are equal. `old` should be the resource as
+    /// the server returned it, so that only what the caller changed is sent.
+    ///
+    /// ```
+    /// use scimkit_protocol::Client;
+    /// use serde_json::json;
+    ///
+    /// let client = Client::new("https://example.com/scim/v2")?;
+    /// let old = json!({"id": "1", "userName": "bjensen", "active": true});
+    /// let new = json!({"id": "1", "userName": "bjensen", "active": false});
+    /// let req = client.patch_diff("Users", "1", &old, &new, None)?.expect("a change");
+    /// let body: serde_json::Value = serde_json::from_slice(req.body())?;
+    /// assert_eq!(body["Operations"][0], json!({"op": "replace", "path": "active", "value": false}));
+    /// assert!(client.patch_diff("Users", "1", &old, &old, None)?.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn patch_diff<T: Serialize + ?Sized>(
+        &self,
+        endpoint: &str,
+        id: &str,
+        old: &T,
+        new: &T,
+        if_match: Option<&ETag>,
+    ) -> Result<Option<http::Request<Vec<u8>>>, ScimError> {
+        let to_json =
+            |v: &T| serde_json::to_value(v).map_err(|e| ScimError::internal(e.to_string()));
+        let ops = scimkit_patch::diff(&to_json(old)?, &to_json(new)?);
+        if ops.is_empty() {
+            return Ok(None);
+        }
+        self.patch(endpoint, id, &PatchRequest::new(ops), if_match)
+            .map(Some)
     }
 
     /// `PATCH /{endpoint}/{id}` (§3.5.2).

@@ -336,13 +336,17 @@ fn truncate(s: &str, max: usize) -> &str {
 
 /// `Retry-After` (RFC 9110 §10.2.3): delta-seconds or an HTTP-date, as a wait from now.
 pub(crate) fn parse_retry_after(text: &str) -> Option<Duration> {
+    parse_retry_after_at(text, std::time::SystemTime::now())
+}
+
+/// `Retry-After` as a wait from `now` (the caller's clock); a date in the past is no wait.
+pub(crate) fn parse_retry_after_at(text: &str, now: std::time::SystemTime) -> Option<Duration> {
     let text = text.trim();
     if let Ok(secs) = text.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let when = chrono::DateTime::parse_from_rfc2822(text).ok()?;
-    let wait = when.timestamp() - chrono::Utc::now().timestamp();
-    Some(Duration::from_secs(u64::try_from(wait).unwrap_or(0)))
+    let when: std::time::SystemTime = chrono::DateTime::parse_from_rfc2822(text).ok()?.into();
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 impl fmt::Display for ScimError {

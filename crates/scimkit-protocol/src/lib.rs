@@ -18,13 +18,16 @@
 //! - [`SearchRequest`] (`search.rs`): the §3.4.3 `POST /.search` body.
 //! - [`ListResponse`] (`list.rs`): the §3.4.2 ListResponse, with RFC 9865 cursors.
 //! - [`Page`], [`CursorCodec`] (`page.rs`): paging helpers for servers.
-//! - [`BulkRequest`], [`BulkResponse`], [`BulkProcessor`], [`BulkExecutor`] (`bulk.rs`): §3.7.
+//! - [`BulkRequest`], [`BulkResponse`], [`BulkProcessor`], [`BulkExecutor`] (`bulk/`): §3.7.
 //! - [`ETag`], [`evaluate_preconditions`] (`etag.rs`): §3.14 versions.
 //! - [`Discovery`] (`discovery.rs`): the §4 discovery endpoints.
 //! - [`Router`], [`ScimRequest`], [`Endpoint`], [`Body`] and response builders (`server.rs`):
 //!   the server side of the http mapping; [`response`]: 201/200/204 responses with `Location`
 //!   and `ETag`.
-//! - [`Client`] (`client.rs`): the client side.
+//! - [`Client`] (`client.rs`): the client side: requests built, responses read.
+//! - [`Pager`] (`pager.rs`), [`RetryPolicy`] (`retry.rs`), [`BulkChunker`] (`bulk/chunk.rs`):
+//!   the client's state machines for paging, retrying after 429/503 and splitting bulk jobs,
+//!   driven by the caller with any transport.
 //!
 //! # Example
 //! ```
@@ -57,8 +60,10 @@ mod error;
 mod etag;
 mod list;
 mod page;
+mod pager;
 mod query;
 pub mod response;
+mod retry;
 mod search;
 mod server;
 
@@ -66,13 +71,15 @@ pub use bulk::{
     BulkChunker, BulkExecutor, BulkOperation, BulkOperationResponse, BulkOutcome, BulkPlan,
     BulkProcessor, BulkRequest, BulkResponse, ResolvedOperation,
 };
-pub use client::Client;
+pub use client::{Client, ResourceEndpoint};
 pub use discovery::Discovery;
 pub use error::{ScimError, EXPIRED_CURSOR, INVALID_COUNT, INVALID_CURSOR};
 pub use etag::{evaluate_preconditions, ETag, Precondition};
 pub use list::{Builder as ListResponseBuilder, ListResponse};
 pub use page::{CursorCodec, CursorError, Page};
+pub use pager::{Pager, PagerStop, PagingMode};
 pub use query::{Query, QueryOptions, SortOrder};
+pub use retry::{is_idempotent, GiveUp, Retry, RetryDecision, RetryPolicy, TransportFailure};
 pub use search::SearchRequest;
 pub use server::{Body, Endpoint, Router, ScimRequest};
 

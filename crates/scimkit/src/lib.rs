@@ -25,7 +25,10 @@ pub use scimkit_protocol as protocol;
 pub mod prelude {
     pub use scimkit_filter::{AttrPath, CompiledFilter, Filter, Path};
     pub use scimkit_patch::{Interop, PatchOperation, PatchRequest, Patcher};
-    pub use scimkit_protocol::{Client, ListResponse, Query, Router, ScimError, ScimRequest};
+    pub use scimkit_protocol::{
+        BulkChunker, Client, ListResponse, Pager, Query, RetryPolicy, Router, ScimError,
+        ScimRequest,
+    };
     pub use scimkit_schema::{
         Attribute, AttributeType, Group, Projection, ResourceSchema, Schema, SchemaRegistry,
         ScimType, User, Validator,
