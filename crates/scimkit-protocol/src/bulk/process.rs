@@ -606,6 +606,9 @@ fn unresolved(bulk_id: &str, why: &str) -> ScimError {
     .with_scim_type(ScimType::InvalidValue)
 }
 
+/// Removes from a resource every attribute value that references one of `names`, returning
+/// PATCH `add` operations (path, value) that put them back. A multi-valued attribute loses only
+/// the elements that hold a reference; an extension's attributes are addressed with the URN
 /// prefix (`urn:...:User:manager`).
 fn hold_back(data: &mut Map<String, Value>, names: &[String]) -> Vec<(String, Value)> {
     let mut adds = Vec::new();

@@ -19,7 +19,6 @@ pub(super) fn short(s: &str) -> &str {
 
 /// Where in a string each `bulkId:` reference is: the whole string when it starts with the
 /// prefix, otherwise occurrences after `/` or `"` (a URI segment, a quoted filter value) that run
-
 /// to the next `/ ? # " ] ) ,` or whitespace.
 pub(super) fn ref_spans(s: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
@@ -112,10 +111,6 @@ pub(super) fn replace_refs(v: &mut Value, ids: &HashMap<&str, &str>) {
         }
     }
 }
-
-/// Removes from a resource every attribute value that references one of `names`, returning
-/// PATCH `add` operations (path, value) that put them back. A multi-valued attribute loses only
-/// the elements that hold a reference; an extension's attributes are addressed with the URN
 
 /// The id of the resource a successful POST created: the `id` its executor or response reported,
 /// else the last segment of its `location` (RFC 7644 §3.7.3 reports `location` for each
