@@ -68,7 +68,7 @@ pub enum PagerStop {
     CursorRepeated,
 }
 
-/// Reads every page of a query. See the [module](self) docs.
+/// Reads every page of a query, one request at a time, with any transport.
 ///
 /// - **Index mode**: pages start at the query's `startIndex` (or 1) and move on by the number
 ///   of resources each page held. The listing ends when `totalResults` is reached (the latest

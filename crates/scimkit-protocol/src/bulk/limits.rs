@@ -19,7 +19,7 @@ use crate::ScimError;
 /// - **Circular references** (§3.7.1): the RFC's example (two groups that are members of each
 ///   other) and a group that contains itself are resolved by creating the resource without the
 ///   attribute values that hold unresolved references and adding them with a follow-up PATCH
-///   ([`ResolvedOperation::deferred`]) once the other resource exists. With
+///   ([`ResolvedOperation::deferred`](super::ResolvedOperation::deferred)) once the other resource exists. With
 ///   [`resolve_circular(false)`](BulkProcessor::resolve_circular), or when a reference cannot
 ///   be held back (it is in the path), the operations in the cycle fail with 409.
 /// - **failOnErrors** (§3.7.3): after that many errors, processing stops and the response holds
