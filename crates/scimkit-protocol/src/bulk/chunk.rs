@@ -792,7 +792,7 @@ mod tests {
                 for op in chunk {
                     let i = usize::try_from(op.data.as_ref().unwrap()["i"].as_u64().unwrap()).unwrap();
                     prop_assert_eq!(&original[i].method, &op.method);
-                    prop_assert!(last.map_or(true, |l| i > l), "order");
+                    prop_assert!(last < Some(i), "order");
                     last = Some(i);
                     seen[i] += 1;
                 }
