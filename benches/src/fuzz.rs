@@ -15,7 +15,7 @@
 use std::sync::OnceLock;
 
 use scimkit::filter::{AttrPath, CompValue, Filter, Limits, Options, Path};
-use scimkit::patch::{self, Interop, PatchOperation, PatchRequest, Patcher};
+use scimkit::patch::{self, Interop, PatchOperation, PatchRequest, Patcher, Validation};
 use scimkit::protocol::{
     BulkOutcome, BulkProcessor, BulkRequest, BulkResponse, CursorCodec, ETag, ListResponse, Query,
     QueryOptions, ResolvedOperation, Router, ScimError, SearchRequest,
@@ -360,6 +360,48 @@ fn assert_message_round_trip(req: &PatchRequest) {
     }
 }
 
+/// Whether `original` is a resource `v` stored: valid, and left as it is by validation (the
+/// only kind `Validator::validate_changes` speaks for).
+fn is_stored(v: Validator<'_>, original: &Value) -> bool {
+    let mut stored = original.clone();
+    v.validate(&mut stored, Context::Patched { original })
+        .is_ok()
+        && serde_json::to_vec(&stored).ok() == serde_json::to_vec(original).ok()
+}
+
+/// On a stored resource, `Validation::Changes` gives the whole-resource validation's verdict:
+/// the same `Ok` with the same result, or the same error.
+fn assert_changes_validate_as_whole(
+    v: Validator<'_>,
+    patcher: Patcher<'_>,
+    original: &Value,
+    ops: &[PatchOperation],
+) {
+    let mut patched = original.clone();
+    let Ok(changes) = patcher
+        .validator(v)
+        .validation(Validation::Off)
+        .apply_changes(&mut patched, ops)
+    else {
+        return;
+    };
+    let mut whole = patched.clone();
+    let full = v.validate(&mut whole, Context::Patched { original });
+    let mut part = patched.clone();
+    let touched = v.validate_changes(&mut part, original, &changes);
+    assert_eq!(
+        touched, full,
+        "validate_changes and validate disagree on {patched}"
+    );
+    if full.is_ok() {
+        assert_eq!(
+            serde_json::to_vec(&part).ok(),
+            serde_json::to_vec(&whole).ok(),
+            "validate_changes and validate rewrite differently"
+        );
+    }
+}
+
 fn apply_and_check(
     patcher: Patcher<'_>,
     schema: Option<&ResourceSchema>,
@@ -382,10 +424,15 @@ fn apply_and_check(
         Ok(false) => assert_eq!(&r, original, "PATCH said unchanged but changed"),
         Ok(true) => {
             if let Some(schema) = schema {
-                let mut again = r.clone();
                 let v = Validator::new(schema).coerce_strings(interop.string_scalars);
-                if let Err(e) = v.validate(&mut again, Context::Patched { original }) {
-                    panic!("patched resource does not validate: {e}\n original {original}\n patched  {r}");
+                // The patcher validates what the operations touched, taking the original as
+                // valid; from a valid original, the result is valid as a whole.
+                if is_stored(v, original) {
+                    let mut again = r.clone();
+                    if let Err(e) = v.validate(&mut again, Context::Patched { original }) {
+                        panic!("patched resource does not validate: {e}\n original {original}\n patched  {r}");
+                    }
+                    assert_changes_validate_as_whole(v, patcher, original, ops);
                 }
             }
             // diff(old, new) applied to old gives new (scimkit_patch::diff's contract). Only for

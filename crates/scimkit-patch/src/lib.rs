@@ -63,7 +63,7 @@ pub use error::{Error, ErrorKind};
 pub use interop::Interop;
 pub use limits::Limits;
 pub use message::{Op, PatchOperation, PatchRequest, PATCH_OP_SCHEMA};
-pub use patcher::Patcher;
+pub use patcher::{Patcher, Validation};
 
 use serde_json::Value;
 

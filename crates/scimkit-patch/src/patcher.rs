@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use scimkit_schema::validate::{Context, Validator};
+use scimkit_schema::validate::{Changes, Context, Validator};
 use scimkit_schema::{name, Mutability, ResourceSchema};
 
 use crate::error::{Error, ErrorKind};
@@ -12,13 +12,49 @@ use crate::target::{is_attr_name, Resolved, Resolver, Target};
 use crate::tx::Tx;
 use crate::{Interop, Limits};
 
+/// How much of a patched resource a schema-aware [`Patcher`] validates before keeping it
+/// (RFC 7644 §3.5.2: the result must be a valid resource).
+///
+/// ```
+/// use scimkit_patch::{PatchOperation, Patcher, Validation};
+/// use scimkit_schema::ResourceSchema;
+/// use serde_json::json;
+///
+/// let schema = ResourceSchema::group();
+/// let stored = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+///                     "id": "e9e30dba", "displayName": "Tour Guides", "members": []});
+/// let ops = [PatchOperation::remove("displayName")?];
+/// for v in [Validation::Changes, Validation::Full] {
+///     let err = Patcher::new(&schema).validation(v).apply(&mut stored.clone(), &ops).unwrap_err();
+///     assert_eq!(err.scim_type().as_str(), "mutability"); // displayName is required
+/// }
+/// # Ok::<(), scimkit_patch::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Validation {
+    /// No validation beyond each operation's own checks (type, mutability, required).
+    Off,
+    /// What the operations touched, with
+    /// [`Validator::validate_changes`](scimkit_schema::validate::Validator::validate_changes):
+    /// the same verdict as validating the whole resource, for a resource that was valid before
+    /// the PATCH (one a server stored after validating it), at a cost proportional to the change
+    /// plus one allocation-free size pass. The default.
+    #[default]
+    Changes,
+    /// The whole patched resource, with
+    /// [`Validator::validate`](scimkit_schema::validate::Validator::validate): for a resource not
+    /// known to be valid; it is also rewritten in canonical form throughout.
+    Full,
+}
+
 /// Applies PATCH operations (RFC 7644 §3.5.2), configured once and reused.
 ///
 /// [`Patcher::new`] works against a schema: names resolve in any case to their canonical
 /// spelling, values are type-checked, value filters in paths (`emails[value eq "…"]`) compare
 /// by each sub-attribute's type and `caseExact` (RFC 7643 §2.2), readOnly and immutable
-/// attributes are guarded, and the patched resource is validated with `scimkit_schema::validate`
-/// before it is kept.
+/// attributes are guarded, and what the operations touched is validated with
+/// `scimkit_schema::validate` before the result is kept (see [`Validation`]).
 /// [`Patcher::schemaless`] (what [`crate::apply`] uses) follows the RFC's defaults and the shape
 /// of the resource itself.
 ///
@@ -70,7 +106,7 @@ use crate::{Interop, Limits};
 pub struct Patcher<'s> {
     schema: Option<&'s ResourceSchema>,
     validator: Option<Validator<'s>>,
-    validate: bool,
+    validation: Validation,
     interop: Interop,
     limits: Limits,
 }
@@ -87,7 +123,7 @@ impl<'s> Patcher<'s> {
         Patcher {
             schema: Some(schema),
             validator: None,
-            validate: true,
+            validation: Validation::Changes,
             interop: Interop::strict(),
             limits: Limits::new(),
         }
@@ -99,7 +135,7 @@ impl<'s> Patcher<'s> {
         Patcher {
             schema: None,
             validator: None,
-            validate: true,
+            validation: Validation::Changes,
             interop: Interop::strict(),
             limits: Limits::new(),
         }
@@ -125,17 +161,21 @@ impl<'s> Patcher<'s> {
         self
     }
 
-    /// Whether the patched resource is validated as a whole before it is kept (schema-aware
-    /// patchers only). Default on.
-    ///
-    /// Each operation's target is type- and mutability-checked either way; the whole-resource
-    /// validation adds what one operation cannot see (required attributes, `schemas`, two
-    /// `primary` values) and costs time proportional to the resource: for a 10 000-member group
-    /// it is most of the time of a one-member change. A server that validated the stored resource
-    /// already may switch it off.
-    pub fn validate(mut self, on: bool) -> Self {
-        self.validate = on;
+    /// How much of the patched resource is validated before it is kept (schema-aware patchers
+    /// only); default [`Validation::Changes`].
+    pub fn validation(mut self, validation: Validation) -> Self {
+        self.validation = validation;
         self
+    }
+
+    /// `validate(false)` is [`Validation::Off`], `validate(true)` the default,
+    /// [`Validation::Changes`].
+    pub fn validate(self, on: bool) -> Self {
+        self.validation(if on {
+            Validation::Changes
+        } else {
+            Validation::Off
+        })
     }
 
     /// Applies `ops` in order to `resource`, atomically. Returns whether the resource changed
@@ -146,6 +186,38 @@ impl<'s> Patcher<'s> {
     /// The first failing operation's error, with its index and path; or the validator's. The
     /// resource is then exactly as it was.
     pub fn apply(&self, resource: &mut Value, ops: &[PatchOperation]) -> Result<bool, Error> {
+        self.apply_changes(resource, ops).map(|c| !c.is_empty())
+    }
+
+    /// [`Patcher::apply`], answering what the operations touched instead of whether anything
+    /// changed (empty: nothing did): the attributes set or removed, the elements of multi-valued
+    /// attributes added, changed or removed, the extension objects added or removed. This is what
+    /// [`Validation::Changes`] validates, and what a server can use to see, say, that only
+    /// `members` changed.
+    ///
+    /// ```
+    /// use scimkit_patch::{PatchOperation, Patcher};
+    /// use scimkit_schema::ResourceSchema;
+    /// use serde_json::json;
+    ///
+    /// let schema = ResourceSchema::group();
+    /// let mut group = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+    ///                        "id": "e9e30dba", "displayName": "Tour Guides",
+    ///                        "members": [{"value": "2819c223"}]});
+    /// let ops = [PatchOperation::add(Some("members"), json!([{"value": "902c246b"}]))?];
+    /// let changes = Patcher::new(&schema).apply_changes(&mut group, &ops)?;
+    /// assert_eq!(changes.elements(None, "members"), Some(&[1][..]));
+    /// assert!(!changes.touches(None, "displayName"));
+    /// # Ok::<(), scimkit_patch::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Patcher::apply`].
+    pub fn apply_changes(
+        &self,
+        resource: &mut Value,
+        ops: &[PatchOperation],
+    ) -> Result<Changes, Error> {
         if ops.len() > self.limits.max_operations {
             return Err(ErrorKind::TooManyOperations {
                 count: ops.len(),
@@ -169,20 +241,23 @@ impl<'s> Patcher<'s> {
                 return Err(e.at(i, op.path()));
             }
         }
-        let changed = tx.changed();
-        if changed && self.validate {
-            if let Err(e) = self.run_validator(&mut tx) {
+        let changes = tx.changes(|k| self.schema.is_some_and(|s| s.extension(k).is_some()));
+        if tx.changed() {
+            if let Err(e) = self.run_validator(&mut tx, &changes) {
                 tx.rollback();
                 return Err(e);
             }
         }
-        Ok(changed)
+        Ok(changes)
     }
 
-    fn run_validator(&self, tx: &mut Tx<'_>) -> Result<(), Error> {
+    fn run_validator(&self, tx: &mut Tx<'_>, changes: &Changes) -> Result<(), Error> {
         let Some(schema) = self.schema else {
             return Ok(());
         };
+        if self.validation == Validation::Off {
+            return Ok(());
+        }
         let validator = self
             .validator
             .unwrap_or_else(|| Validator::new(schema).coerce_strings(self.interop.string_scalars));
@@ -192,12 +267,15 @@ impl<'s> Patcher<'s> {
         let original = guarded(schema, tx.root());
         // The validator leaves the resource unchanged when it fails (the undo log then rolls
         // back our changes) and rewrites it in canonical form when it passes.
-        validator.validate(
-            tx.root_mut(),
-            Context::Patched {
-                original: &original,
-            },
-        )?;
+        match self.validation {
+            Validation::Full => validator.validate(
+                tx.root_mut(),
+                Context::Patched {
+                    original: &original,
+                },
+            )?,
+            _ => validator.validate_changes(tx.root_mut(), &original, changes)?,
+        }
         Ok(())
     }
 

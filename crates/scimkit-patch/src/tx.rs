@@ -10,6 +10,7 @@
 use serde_json::{Map, Value};
 
 use scimkit_schema::name;
+use scimkit_schema::validate::Changes;
 
 /// One step from the resource root: an object key (exact spelling) or an array index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,8 +35,8 @@ enum Undo {
         key: String,
         old: Value,
     },
-    /// An element was pushed onto the array at `arr`.
-    Pushed { arr: Loc },
+    /// An element was pushed onto the array at `arr`, becoming element `index`.
+    Pushed { arr: Loc, index: usize },
     /// The element at `index` was removed from the array at `arr`.
     ElementRemoved { arr: Loc, index: usize, old: Value },
 }
@@ -223,7 +224,11 @@ impl<'r> Tx<'r> {
             return false;
         };
         a.push(value);
-        self.log.push(Undo::Pushed { arr: arr.to_vec() });
+        let index = a.len() - 1;
+        self.log.push(Undo::Pushed {
+            arr: arr.to_vec(),
+            index,
+        });
         true
     }
 
@@ -242,6 +247,64 @@ impl<'r> Tx<'r> {
             old,
         });
         true
+    }
+
+    /// What the logged changes touched, for `Validator::validate_changes`: each change is mapped
+    /// to the attribute it lies in (under an extension object when `is_extension` says the first
+    /// key names one), and replayed in order, so element indices end up as those of the changed
+    /// resource.
+    pub(crate) fn changes(&self, is_extension: impl Fn(&str) -> bool) -> Changes {
+        /// One step of a changed location, borrowed from the log.
+        #[derive(Clone, Copy)]
+        enum P<'a> {
+            Key(&'a str),
+            Index(usize),
+        }
+        /// What happened at the location.
+        #[derive(Clone, Copy)]
+        enum Touch {
+            Set,
+            Added(usize),
+            Removed(usize),
+        }
+        let mut changes = Changes::new();
+        for u in &self.log {
+            let (loc, last, what) = match u {
+                Undo::Inserted { obj, key } | Undo::KeyRemoved { obj, key, .. } => {
+                    (obj, Some(key.as_str()), Touch::Set)
+                }
+                Undo::Replaced { at, .. } => (at, None, Touch::Set),
+                Undo::Pushed { arr, index } => (arr, None, Touch::Added(*index)),
+                Undo::ElementRemoved { arr, index, .. } => (arr, None, Touch::Removed(*index)),
+            };
+            let mut path: Vec<P<'_>> = loc
+                .iter()
+                .map(|s| match s {
+                    Step::Key(k) => P::Key(k),
+                    Step::Index(i) => P::Index(*i),
+                })
+                .collect();
+            path.extend(last.map(P::Key));
+            let (ext, attr, rest) = match path.as_slice() {
+                [P::Key(urn), P::Key(attr), rest @ ..] if is_extension(urn) => {
+                    (Some(*urn), *attr, rest)
+                }
+                // The extension object itself (or something in it that is no attribute).
+                [P::Key(urn), ..] if is_extension(urn) => {
+                    changes.extension(urn);
+                    continue;
+                }
+                [P::Key(attr), rest @ ..] => (None, *attr, rest),
+                _ => continue,
+            };
+            match (rest.first(), what) {
+                (None, Touch::Set) | (Some(P::Key(_)), _) => changes.attribute(ext, attr),
+                (None, Touch::Added(i)) => changes.element(ext, attr, i),
+                (None, Touch::Removed(i)) => changes.element_removed(ext, attr, i),
+                (Some(P::Index(i)), _) => changes.element(ext, attr, *i),
+            };
+        }
+        changes
     }
 
     /// Undoes every change, newest first.
@@ -272,7 +335,7 @@ impl<'r> Tx<'r> {
                         m.shift_insert(index, key, old);
                     }
                 }
-                Undo::Pushed { arr } => {
+                Undo::Pushed { arr, .. } => {
                     if let Some(Value::Array(a)) = get_mut(self.root, &arr) {
                         a.pop();
                     }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use scimkit_patch::{ErrorKind, Limits, PatchOperation, PatchRequest};
+use scimkit_patch::{ErrorKind, Limits, PatchOperation, PatchRequest, Validation};
 use scimkit_schema::ResourceSchema;
 use serde_json::json;
 
@@ -226,15 +226,15 @@ fn not_an_object() {
 
 #[test]
 fn validation_runs_before_commit() {
-    // The stored group lacks its required displayName; a patch that does not add it fails
-    // validation, and the resource is unchanged.
+    // The stored group lacks its required displayName; with whole-resource validation a patch
+    // that does not add it fails, and the resource is unchanged.
     let schema = ResourceSchema::group();
     let mut g = group();
     g.as_object_mut().unwrap().remove("displayName");
-    let e = fails(
-        &strict(&schema),
-        g,
-        json!([{"op": "add", "path": "externalId", "value": "x"}]),
-    );
+    let ops = json!([{"op": "add", "path": "externalId", "value": "x"}]);
+    let full = strict(&schema).validation(Validation::Full);
+    let e = fails(&full, g.clone(), ops.clone());
     assert_eq!(e.scim_type().as_str(), "invalidValue");
+    // The default validates what the operations touched, taking the stored resource as valid.
+    assert!(run(&strict(&schema), &mut g, ops).unwrap());
 }

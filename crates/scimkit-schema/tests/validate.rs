@@ -1119,3 +1119,34 @@ proptest! {
         }
     }
 }
+
+/// RFC 7643 §2.4: a value of a multi-valued attribute has no identity to compare an earlier value
+/// with, so the readOnly sub-attributes of the RFC 7643 §8.2 user's `groups` values are no change
+/// in a PATCH result; `groups` as a whole still cannot change.
+#[test]
+fn patched_read_only_multi_valued_values_compare_as_a_whole() {
+    let schema = ResourceSchema::user();
+    let original = rfc("8.2-full-user.json");
+    let mut patched = original.clone();
+    patched["nickName"] = json!("Barbie");
+    Validator::new(&schema)
+        .validate(
+            &mut patched,
+            Context::Patched {
+                original: &original,
+            },
+        )
+        .unwrap();
+    let mut patched = original.clone();
+    patched["groups"][0]["display"] = json!("Other");
+    assert_eq!(
+        failures(
+            Validator::new(&schema),
+            &mut patched,
+            Context::Patched {
+                original: &original
+            }
+        ),
+        [f("groups", ErrorKind::Mutability)]
+    );
+}
