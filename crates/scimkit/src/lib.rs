@@ -15,6 +15,9 @@ pub use scimkit_patch as patch;
 /// RFC 7644 protocol messages and errors, mapped to and from `http` types.
 pub use scimkit_protocol as protocol;
 
+/// Filters, `sortBy` and keyset paging translated to parameterised SQL (SQLite, PostgreSQL).
+pub use scimkit_sql as sql;
+
 /// The names most programs need, in one import: `use scimkit::prelude::*;`.
 ///
 /// ```
