@@ -221,7 +221,7 @@ fn check_sort(
     let mut expected: Vec<&(String, i64, &Value)> = resources
         .docs
         .iter()
-        .filter(|(_, _, d)| compiled.as_ref().map_or(true, |c| c.matches(d)))
+        .filter(|(_, _, d)| compiled.as_ref().is_none_or(|c| c.matches(d)))
         .collect();
     expected.sort_by(|a, b| sorter.compare(&sortable(a.2), &sortable(b.2)));
     let expected: Vec<&str> = expected.iter().map(|(id, _, _)| id.as_str()).collect();
