@@ -385,6 +385,56 @@ fn users_csv(n: usize, title_of: impl Fn(usize) -> String) -> String {
 }
 
 #[test]
+fn bulk_references_span_requests() {
+    // One operation per request: the group's member reference is resolved from the first
+    // request's response, which a server never sees across requests.
+    let mut peer = Peer::start_with(Config {
+        bulk_max_operations: 1,
+        ..Config::default()
+    });
+    let bulk = peer.file(
+        "json",
+        &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+            "Operations": [
+                {"method": "POST", "path": "/Users", "bulkId": "u1",
+                 "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "chunked1"}},
+                {"method": "POST", "path": "/Groups", "bulkId": "g1",
+                 "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Chunked",
+                          "members": [{"value": "bulkId:u1"}]}},
+                {"method": "PATCH", "path": "/Groups/bulkId:g1",
+                 "data": {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                          "Operations": [{"op": "replace", "path": "displayName", "value": "Chunked 2"}]}}
+            ]})
+        .to_string(),
+    );
+    let out = peer.ok(&["bulk", bulk.to_str().unwrap()]);
+    let ops = out["Operations"].as_array().unwrap();
+    assert_eq!(ops.len(), 3, "{out}");
+    assert!(
+        ops.iter()
+            .all(|o| o["status"].as_str().unwrap().starts_with('2')),
+        "{out}"
+    );
+    let uid = ops[0]["location"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let gid = ops[1]["location"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let group = peer.ok(&["groups", "get", &gid]);
+    assert_eq!(group["displayName"], "Chunked 2");
+    assert_eq!(group["members"][0]["value"], uid.as_str());
+}
+
+#[test]
 fn sync_thousand_users() {
     // A server that takes 300 operations per bulk request: the sync splits to fit.
     let mut peer = Peer::start_with(Config {

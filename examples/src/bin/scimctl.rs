@@ -18,9 +18,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use examples::client::sync::{self, Format, Missing};
-use examples::client::{Capabilities, QueryArgs, RetryPolicy, Scim, Transport, GROUP_SCHEMA};
+use examples::client::{Capabilities, QueryArgs, Scim, Transport, GROUP_SCHEMA};
 use scimkit::patch::{PatchOperation, PatchRequest};
-use scimkit::protocol::{BulkRequest, BulkResponse, ETag, Query, ScimError};
+use scimkit::protocol::{BulkChunker, BulkRequest, ETag, Query, RetryPolicy, ScimError};
 use serde_json::{json, Map, Value};
 
 /// A SCIM 2.0 client: users, groups, search, bulk, discovery and sync.
@@ -336,10 +336,7 @@ fn connect(cli: &Cli, token: Option<&str>) -> Result<Scim, Failure> {
     })?;
     Ok(Scim::new(base, token)?
         .transport(Transport::new(Duration::from_secs(cli.timeout.max(1))))
-        .retry_policy(RetryPolicy {
-            max_retries: cli.retries,
-            ..RetryPolicy::default()
-        }))
+        .retry_policy(RetryPolicy::new().max_attempts(cli.retries.saturating_add(1))))
 }
 
 fn print_json(scim: &Scim, v: &Value) {
@@ -562,26 +559,14 @@ fn bulk(scim: &Scim, file: &Path, fail_on_errors: Option<u64>) -> Outcome {
         req.fail_on_errors = fail_on_errors;
     }
     let caps = Capabilities::from_config(&scim.service_provider_config()?);
-    if !caps.bulk {
-        return Err(ScimError::not_implemented("the server does not support /Bulk").into());
-    }
-    let max = caps.bulk_max_operations.unwrap_or(u64::MAX).max(1) as usize;
-    if req.operations.len() > max {
-        eprintln!(
-            "scimctl: {} operations, the server takes {max} per request: sending {} requests \
-             (bulkId references across them do not resolve)",
-            req.operations.len(),
-            req.operations.len().div_ceil(max)
-        );
-    }
-    let mut all = BulkResponse::default();
-    for chunk in req.operations.chunks(max) {
-        let part = BulkRequest {
-            fail_on_errors: req.fail_on_errors,
-            operations: chunk.to_vec(),
-        };
-        all.operations.extend(scim.bulk(&part)?.operations);
-    }
+    // Within the server's limits; bulkId references across requests are resolved by the plan.
+    let chunker = BulkChunker::from_config(&caps.bulk_config())?.fail_on_errors(req.fail_on_errors);
+    let mut plan = chunker.plan(req.operations);
+    let mut bar = Progress::new("operations");
+    let sent = scim.run_bulk(&mut plan, &mut |n, total| bar.show(n, Some(total)));
+    bar.finish();
+    sent?;
+    let all = plan.into_response();
     let failed = all
         .operations
         .iter()

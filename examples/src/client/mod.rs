@@ -1,21 +1,27 @@
 //! A blocking SCIM 2.0 client for `scimctl` and `scim-mcp`: scimkit-protocol's [`Client`] builds
-//! the requests and parses the responses, [`Transport`] (ureq) carries them, and [`Scim`] adds
-//! what a real service provider needs of a client: bounded retries on 429/503 with
-//! `Retry-After` (Slack S2, AWS A6), paging to the end by `startIndex` or RFC 9865 cursor,
-//! membership changes in chunks of at most 100 (AWS A4) and the discovery documents.
+//! the requests and parses the responses, [`Transport`] (ureq) carries them, and [`Scim`] drives
+//! the library's state machines with it: [`RetryPolicy`] (429/503 with `Retry-After`, dropped
+//! connections), [`Pager`] (every page, by `startIndex` or RFC 9865 cursor) and [`BulkPlan`]
+//! (bulk jobs within the server's limits). It adds membership changes in chunks of at most 100
+//! (AWS IAM Identity Center's limit) and the discovery documents.
 
 pub mod sync;
 pub mod transport;
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
 
 use http::StatusCode;
 use scimkit::filter::{AttrPath, Filter};
 use scimkit::patch::{PatchOperation, PatchRequest};
-use scimkit::protocol::{BulkRequest, BulkResponse, Client, ETag, ListResponse, Query, ScimError};
+use scimkit::protocol::{
+    BulkPlan, BulkRequest, BulkResponse, Client, ETag, ListResponse, Pager, Query, RetryDecision,
+    RetryPolicy, ScimError,
+};
+use scimkit::schema::BulkConfig;
 use serde_json::{json, Value};
 
-pub use transport::Transport;
+pub use transport::{SendError, Transport};
 
 /// The core User schema URN.
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -24,37 +30,35 @@ pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 /// The enterprise User extension URN.
 pub const ENTERPRISE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-/// Most membership changes sent in one PATCH (AWS IAM Identity Center's limit, IDP-QUIRKS A4).
+/// Most membership changes sent in one PATCH (AWS IAM Identity Center's limit).
 pub const MAX_MEMBER_CHANGES: usize = 100;
 
-/// How [`Scim`] retries throttled requests.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt (0: never retry).
-    pub max_retries: u32,
-    /// The wait when a 429/503 carries no `Retry-After`.
-    pub default_wait: Duration,
-    /// The longest single wait; a longer `Retry-After` is an error rather than a hang.
-    pub max_wait: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 5,
-            default_wait: Duration::from_secs(1),
-            max_wait: Duration::from_secs(120),
-        }
-    }
-}
-
 /// A connection to one service provider.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Scim {
     client: Client,
     transport: Transport,
     retry: RetryPolicy,
     token: Option<String>,
+}
+
+impl std::fmt::Debug for Scim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `Client`'s Debug redacts the token; the copy kept for redaction is never printed.
+        f.debug_struct("Scim")
+            .field("client", &self.client)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A different jitter seed for every request of the process.
+fn seed() -> u64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    nanos ^ COUNTER.fetch_add(0x9E37_79B9, Ordering::Relaxed)
 }
 
 /// A resource with the version its response carried (`ETag`, or `meta.version`).
@@ -109,35 +113,36 @@ impl Scim {
         }
     }
 
-    /// Sends `req`, retrying a 429 (or a 503 with `Retry-After`) after the wait the server
-    /// asked for, at most [`RetryPolicy::max_retries`] times. `on_wait` hears of each wait.
+    /// Sends `req`, and sends it again while the [`RetryPolicy`] says so: after a 429 or 503
+    /// (waiting for its `Retry-After`, or backing off), or after a dropped connection when the
+    /// request is idempotent. The last response (or failure) is the result.
     pub fn execute(
         &self,
         req: &http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, ScimError> {
-        let mut attempt = 0;
+        let mut retry = self.retry.for_request(req, seed());
         loop {
-            let resp = self.transport.send(req)?;
-            let status = resp.status();
-            let throttled = status == StatusCode::TOO_MANY_REQUESTS
-                || (status == StatusCode::SERVICE_UNAVAILABLE
-                    && resp.headers().contains_key(http::header::RETRY_AFTER));
-            if !throttled || attempt >= self.retry.max_retries {
-                return Ok(resp);
-            }
-            let wait = ScimError::from_response(&resp)
-                .retry_after()
-                .unwrap_or(self.retry.default_wait);
-            if wait > self.retry.max_wait {
-                return Ok(resp);
-            }
-            attempt += 1;
+            let sent = self.transport.send(req);
+            let decision = match &sent {
+                Ok(resp) => retry.on_response(resp, SystemTime::now()),
+                Err(SendError {
+                    failure: Some(f), ..
+                }) => retry.on_transport_failure(*f, SystemTime::now()),
+                Err(_) => RetryDecision::Done,
+            };
+            let RetryDecision::Retry(wait) = decision else {
+                return sent.map_err(|e| e.error);
+            };
             if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                let why = match &sent {
+                    Ok(resp) => resp.status().as_u16().to_string(),
+                    Err(_) => "no response".to_owned(),
+                };
                 eprintln!(
-                    "throttled ({}): retrying in {}s ({attempt}/{})",
-                    status.as_u16(),
+                    "{why}: retrying in {:.1}s ({}/{})",
                     wait.as_secs_f32(),
-                    self.retry.max_retries
+                    retry.attempts() - 1,
+                    self.retry.attempts() - 1
                 );
             }
             std::thread::sleep(wait);
@@ -222,10 +227,10 @@ impl Scim {
         Client::parse_list(&resp)
     }
 
-    /// Every page of a query, from `query`'s page on: by `nextCursor` when the query uses
-    /// cursors (RFC 9865) or the server sends them, by `startIndex` otherwise. `progress`
-    /// hears (resources so far, `totalResults`) after each page. The result is one
-    /// ListResponse holding every resource.
+    /// Every page of a query, from `query`'s page on, with the library's [`Pager`]: by RFC 9865
+    /// cursor when the query has a `cursor` (`""` for the first page), by `startIndex`
+    /// otherwise. `progress` hears (resources so far, `totalResults`) after each page. The
+    /// result is one ListResponse holding every resource.
     pub fn list_all(
         &self,
         endpoint: &str,
@@ -233,49 +238,41 @@ impl Scim {
         search: bool,
         progress: &mut dyn FnMut(usize, Option<u64>),
     ) -> Result<ListResponse<Value>, ScimError> {
-        let mut q = query.clone();
+        let mut pager = Pager::new(endpoint, query.clone()).use_search(search);
         let mut all: Vec<Value> = Vec::new();
-        let mut total = None;
-        // A peer that never ends (a cursor that loops, a totalResults that lies) stops here.
-        for _ in 0..100_000 {
-            let page = if search {
-                self.search(endpoint, &q)?
-            } else {
-                self.list(endpoint, &q)?
-            };
-            total = page.total_results.or(total);
-            let n = page.resources.len();
-            let more = page.has_more();
-            let next_cursor = page.next_cursor.clone();
-            let start = page.start_index.or(q.start_index).unwrap_or(1);
-            all.extend(page.resources);
-            progress(all.len(), total);
-            if !more || n == 0 {
-                break;
-            }
-            match next_cursor {
-                Some(c) if q.cursor.is_some() || q.start_index.is_none() => {
-                    if q.cursor.as_deref() == Some(c.as_str()) {
-                        break;
-                    }
-                    q.cursor = Some(c);
-                    q.start_index = None;
-                }
-                _ => {
-                    q.cursor = None;
-                    q.start_index = Some(start + n as u64);
-                }
-            }
+        while let Some(req) = pager.next_request(&self.client) {
+            let resp = self.execute(&req?)?;
+            all.extend(pager.handle_response::<Value>(&resp)?.resources);
+            progress(all.len(), pager.total_results());
         }
         let n = all.len() as u64;
         Ok(ListResponse {
-            total_results: Some(total.unwrap_or(n).max(n)),
+            total_results: Some(pager.total_results().unwrap_or(n).max(n)),
             start_index: Some(query.start_index_or_default()),
             items_per_page: Some(n),
             next_cursor: None,
             previous_cursor: None,
             resources: all,
         })
+    }
+
+    /// Runs a chunked bulk job to its end: each request of `plan` sent (with retries) and its
+    /// response handed back. `progress` hears (operations answered, operations in all). A
+    /// request the server refuses as a whole (e.g. 404 or 501: no `/Bulk`) ends the job with
+    /// that error; the operations answered so far keep their results in `plan`.
+    pub fn run_bulk(
+        &self,
+        plan: &mut BulkPlan,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<(), ScimError> {
+        let total = plan.results().len();
+        while let Some(req) = plan.next_request() {
+            let resp = self.execute(&self.client.bulk(&req)?)?;
+            plan.handle_http_response(&resp)?;
+            let answered = plan.results().iter().filter(|r| r.is_some()).count();
+            progress(answered, total);
+        }
+        Ok(())
     }
 
     /// `POST /Bulk`.
@@ -477,6 +474,15 @@ impl Capabilities {
         })
     }
 
+    /// The `bulk` section, as [`scimkit::protocol::BulkChunker::from_config`] reads it.
+    pub fn bulk_config(&self) -> BulkConfig {
+        BulkConfig {
+            supported: self.bulk,
+            max_operations: self.bulk_max_operations.unwrap_or(0),
+            max_payload_size: self.bulk_max_payload.unwrap_or(0),
+        }
+    }
+
     /// A page size to ask for when reading everything.
     pub fn page_size(&self) -> u64 {
         self.max_page_size
@@ -588,6 +594,7 @@ fn attr_paths(items: &[String]) -> Result<Vec<AttrPath>, ScimError> {
 mod tests {
     use super::*;
     use std::io::{Read, Write};
+    use std::time::Duration;
 
     /// A peer that answers each connection with the next canned response.
     fn canned(responses: Vec<&'static str>) -> (String, std::thread::JoinHandle<usize>) {
@@ -618,10 +625,9 @@ mod tests {
         assert_eq!(t.join().unwrap(), 3);
 
         let (base, t) = canned(vec![THROTTLED, THROTTLED]);
-        let scim = Scim::new(&base, None).unwrap().retry_policy(RetryPolicy {
-            max_retries: 1,
-            ..RetryPolicy::default()
-        });
+        let scim = Scim::new(&base, None)
+            .unwrap()
+            .retry_policy(RetryPolicy::new().max_attempts(2));
         let err = scim.service_provider_config().unwrap_err();
         assert_eq!(err.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(err.retry_after(), Some(Duration::ZERO));
@@ -630,10 +636,13 @@ mod tests {
 
     #[test]
     fn redacts_the_token() {
-        let scim = Scim::new("http://127.0.0.1:1/scim", Some("s3cr3t-t0k3n")).unwrap();
+        let scim = Scim::new("http://127.0.0.1:1/scim", Some("s3cr3t-t0k3n"))
+            .unwrap()
+            .retry_policy(RetryPolicy::never());
         assert_eq!(scim.redact("a s3cr3t-t0k3n b"), "a <redacted> b");
         let err = scim.service_provider_config().unwrap_err();
         assert_eq!(err.status(), StatusCode::BAD_GATEWAY);
         assert!(!err.to_string().contains("s3cr3t"));
+        assert!(!format!("{scim:?}").contains("s3cr3t"));
     }
 }

@@ -6,16 +6,17 @@
 //! copy with the file's attributes laid over it (a match that differs), or nothing. Users on the
 //! server that the file does not list are deactivated (`active: false`), never deleted.
 //!
-//! The plan runs through `/Bulk` when the server supports it, in requests of at most
-//! `bulk.maxOperations` operations and `bulk.maxPayloadSize` bytes, and otherwise as one request
-//! per change; 429s are retried after `Retry-After` by [`Scim::execute`].
+//! The plan runs through `/Bulk` when the server supports it, split by the library's
+//! [`BulkChunker`] into requests of at most `bulk.maxOperations` operations and
+//! `bulk.maxPayloadSize` bytes, and otherwise as one request per change; 429s are retried after
+//! `Retry-After` by [`Scim::execute`].
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use http::Method;
 use scimkit::patch::{diff, PatchOperation, PatchRequest};
-use scimkit::protocol::{BulkOperation, BulkRequest, Query, ScimError};
+use scimkit::protocol::{BulkChunker, BulkOperation, Query, ScimError};
 use scimkit::schema::name;
 use serde_json::{json, Map, Value};
 
@@ -696,87 +697,64 @@ pub fn execute(
     };
     let total = changes.len();
     let mut done = 0;
-    let mut rest: &[Change<'_>] = &changes;
+    let mut one_by_one: Vec<usize> = (0..total).collect();
     if use_bulk && caps.bulk && caps.bulk_max_operations != Some(0) {
-        let max_ops = caps.bulk_max_operations.unwrap_or(100).clamp(1, 10_000) as usize;
-        // Leave room for the envelope and for the server's own idea of a byte.
-        let max_bytes = caps
-            .bulk_max_payload
-            .map_or(usize::MAX, |b| (b as usize).saturating_mul(9) / 10);
-        while !rest.is_empty() {
-            // Fill one request up to both limits.
+        if let Ok(chunker) = BulkChunker::from_config(&caps.bulk_config()) {
+            one_by_one.clear();
+            // Each change as one operation; one that cannot be built fails alone.
             let mut ops = Vec::new();
-            let mut bytes = 200;
-            let mut taken = 0;
-            let mut failed_build = None;
-            for (i, change) in rest.iter().enumerate() {
-                if ops.len() >= max_ops {
-                    break;
-                }
-                let op = match change.bulk_operation(done + i) {
-                    Ok(op) => op,
+            let mut change_of = Vec::new();
+            for (i, change) in changes.iter().enumerate() {
+                match change.bulk_operation(i) {
+                    Ok(op) => {
+                        ops.push(op);
+                        change_of.push(i);
+                    }
                     Err(e) => {
-                        failed_build = Some(e);
-                        taken = i + 1;
-                        break;
+                        record(&mut report, change, Err(e));
+                        done += 1;
                     }
-                };
-                let size = serde_json::to_vec(&op).map_or(0, |v| v.len()) + 1;
-                if !ops.is_empty() && bytes + size > max_bytes {
-                    break;
                 }
-                bytes += size;
-                ops.push(op);
-                taken = i + 1;
             }
-            let (batch, tail) = rest.split_at(taken);
-            rest = tail;
-            let req = BulkRequest {
-                fail_on_errors: None,
-                operations: ops,
-            };
-            let n_ops = req.operations.len();
-            let sent = if n_ops == 0 {
-                Ok(Default::default())
-            } else {
-                report.write_requests += 1;
-                report.bulk_requests += 1;
-                scim.bulk(&req)
-            };
-            match sent {
-                Ok(resp) => {
-                    for (i, change) in batch.iter().enumerate() {
-                        let result = if i >= n_ops {
-                            Err(failed_build
-                                .clone()
-                                .unwrap_or_else(|| ScimError::internal("not sent")))
-                        } else {
-                            match resp.operations.get(i) {
-                                Some(r) => r.error().map_or(Ok(()), Err),
-                                None => Err(ScimError::internal(
+            let mut plan = chunker.plan(ops);
+            let (before, mut answered_requests) = (done, 0);
+            let outcome = scim.run_bulk(&mut plan, &mut |n, _| {
+                answered_requests += 1;
+                progress(before + n, total);
+            });
+            let sent = answered_requests + usize::from(outcome.is_err());
+            report.write_requests += sent;
+            report.bulk_requests += sent;
+            let results = plan.results();
+            match outcome {
+                // No /Bulk after all: everything goes one by one.
+                Err(e)
+                    if results.iter().all(Option::is_none)
+                        && matches!(e.status().as_u16(), 404 | 405 | 501) =>
+                {
+                    one_by_one = change_of;
+                }
+                outcome => {
+                    let failure = outcome.err();
+                    for (k, &i) in change_of.iter().enumerate() {
+                        let result = match &results[k] {
+                            Some(r) => r.error().map_or(Ok(()), Err),
+                            None => Err(failure.clone().unwrap_or_else(|| {
+                                ScimError::internal(
                                     "the BulkResponse has no result for this operation",
-                                )),
-                            }
+                                )
+                            })),
                         };
-                        record(&mut report, change, result);
+                        record(&mut report, &changes[i], result);
+                        done += 1;
                     }
-                }
-                Err(e) if matches!(e.status().as_u16(), 404 | 405 | 501) => {
-                    // No /Bulk after all: the rest goes one by one.
-                    rest = &changes[changes.len() - rest.len() - batch.len()..];
-                    break;
-                }
-                Err(e) => {
-                    for change in batch {
-                        record(&mut report, change, Err(e.clone()));
-                    }
+                    progress(done, total);
                 }
             }
-            done += batch.len();
-            progress(done, total);
         }
     }
-    for change in rest {
+    for i in one_by_one {
+        let change = &changes[i];
         report.write_requests += 1;
         let result = change.send(scim);
         record(&mut report, change, result);

@@ -4,7 +4,7 @@ use std::io::Read;
 use std::time::Duration;
 
 use http::StatusCode;
-use scimkit::protocol::ScimError;
+use scimkit::protocol::{ScimError, TransportFailure};
 
 /// The largest response body read; a larger one is an error (no SCIM message is that big).
 const MAX_BODY: u64 = 64 << 20;
@@ -34,14 +34,15 @@ impl Transport {
 
     /// Sends `req` and returns the response, whatever its status. Transport failures (no
     /// connection, timeout, unreadable body) are a 502 `ScimError` whose detail never contains a
-    /// header value (so never the bearer token).
-    pub fn send(&self, req: &http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ScimError> {
+    /// header value (so never the bearer token), with what the failure means for a retry.
+    pub fn send(&self, req: &http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, SendError> {
         let url = req.uri().to_string();
         let mut r = self.agent.request(req.method().as_str(), &url);
         for (name, value) in req.headers() {
-            let value = value
-                .to_str()
-                .map_err(|_| ScimError::invalid_value(format!("header `{name}` is not text")))?;
+            let value = value.to_str().map_err(|_| SendError {
+                error: ScimError::invalid_value(format!("header `{name}` is not text")),
+                failure: None,
+            })?;
             r = r.set(name.as_str(), value);
         }
         let sent = if req.body().is_empty() {
@@ -52,11 +53,33 @@ impl Transport {
         let resp = match sent {
             Ok(resp) | Err(ureq::Error::Status(_, resp)) => resp,
             Err(ureq::Error::Transport(t)) => {
-                return Err(unreachable(&url, &t.to_string()));
+                use ureq::ErrorKind as K;
+                let failure = match t.kind() {
+                    // Nothing reached the server.
+                    K::Dns | K::ConnectionFailed | K::ProxyConnect => {
+                        Some(TransportFailure::NotSent)
+                    }
+                    // Sending again cannot help.
+                    K::InvalidUrl
+                    | K::UnknownScheme
+                    | K::InsecureRequestHttpsOnly
+                    | K::InvalidProxyUrl
+                    | K::ProxyUnauthorized
+                    | K::TooManyRedirects => None,
+                    _ => Some(TransportFailure::MaybeSent),
+                };
+                return Err(SendError {
+                    error: unreachable(&url, &t.to_string()),
+                    failure,
+                });
             }
         };
+        let broken = |detail: &str| SendError {
+            error: unreachable(&url, detail),
+            failure: Some(TransportFailure::MaybeSent),
+        };
         let status = StatusCode::from_u16(resp.status())
-            .map_err(|_| unreachable(&url, "the response has an invalid status"))?;
+            .map_err(|_| broken("the response has an invalid status"))?;
         let mut out = http::Response::builder().status(status);
         for name in resp.headers_names() {
             for value in resp.all(&name) {
@@ -67,13 +90,24 @@ impl Transport {
         resp.into_reader()
             .take(MAX_BODY + 1)
             .read_to_end(&mut body)
-            .map_err(|e| unreachable(&url, &e.to_string()))?;
+            .map_err(|e| broken(&e.to_string()))?;
         if body.len() as u64 > MAX_BODY {
-            return Err(unreachable(&url, "the response body is too large"));
+            return Err(SendError {
+                error: unreachable(&url, "the response body is too large"),
+                failure: None,
+            });
         }
-        out.body(body)
-            .map_err(|e| unreachable(&url, &e.to_string()))
+        out.body(body).map_err(|e| broken(&e.to_string()))
     }
+}
+
+/// A send that got no response.
+#[derive(Debug, Clone)]
+pub struct SendError {
+    /// The failure as a 502 (or, for a request that could not be built, a 400).
+    pub error: ScimError,
+    /// What it means for a retry; `None` when sending again cannot help.
+    pub failure: Option<TransportFailure>,
 }
 
 fn unreachable(url: &str, detail: &str) -> ScimError {
