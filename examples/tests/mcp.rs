@@ -1,5 +1,6 @@
-//! The `scim-mcp` relay as a child process, driven by rmcp's client over stdio, against the
-//! example service provider started in-process.
+//! The `scim-mcp` relay as a child process against the example service provider started
+//! in-process: over stdio, driven by rmcp's client, and over streamable HTTP, driven by plain
+//! JSON-RPC POSTs whose answers come back as server-sent events.
 
 mod common;
 
@@ -12,6 +13,15 @@ use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
 use rmcp::ServiceExt;
 use serde_json::{json, Value};
 use tokio::io::AsyncReadExt;
+
+/// Every variable the relay reads credentials from: cleared so the test's environment is the
+/// only one that counts.
+const CREDENTIAL_VARS: [&str; 4] = [
+    "SCIM_BASE_URL",
+    "SCIM_TOKEN",
+    "SCIM_API_BASE_URL",
+    "SCIM_API_TOKEN",
+];
 
 /// The service provider with one tenant, whose base URL and token the relay is given.
 struct Peer {
@@ -46,7 +56,9 @@ impl Relay {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         let cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_scim-mcp")).configure(|cmd| {
-            cmd.env_remove("SCIM_BASE_URL").env_remove("SCIM_TOKEN");
+            for var in CREDENTIAL_VARS {
+                cmd.env_remove(var);
+            }
             for (k, v) in &env {
                 cmd.env(k, v);
             }
@@ -128,8 +140,11 @@ fn members(v: &Value) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relay_lifecycle() {
     let peer = Peer::start();
-    let mut relay =
-        Relay::spawn(&[("SCIM_BASE_URL", &peer.base), ("SCIM_TOKEN", &peer.token)]).await;
+    let mut relay = Relay::spawn(&[
+        ("SCIM_API_BASE_URL", &peer.base),
+        ("SCIM_API_TOKEN", &peer.token),
+    ])
+    .await;
 
     // The tools and their schemas.
     let tools = relay.client.list_all_tools().await.expect("tools/list");
@@ -138,7 +153,9 @@ async fn relay_lifecycle() {
     assert_eq!(
         names,
         [
+            "activate-user",
             "add-group-members",
+            "bulk",
             "create-group",
             "create-user",
             "deactivate-user",
@@ -149,6 +166,7 @@ async fn relay_lifecycle() {
             "get-user",
             "list-groups",
             "list-users",
+            "patch-group",
             "patch-user",
             "remove-group-members",
             "replace-group",
@@ -258,6 +276,22 @@ async fn relay_lifecycle() {
 
     let deactivated = relay.ok("deactivate-user", json!({"id": uid})).await;
     assert_eq!(deactivated["active"], false);
+    let activated = relay.ok("activate-user", json!({"id": uid})).await;
+    assert_eq!(activated["active"], true);
+    relay.ok("deactivate-user", json!({"id": uid})).await;
+
+    // Every page at once, by GET and by POST .search.
+    let all = relay
+        .ok("list-users", json!({"count": 1, "all": true}))
+        .await;
+    assert_eq!(all["Resources"].as_array().unwrap().len(), 2, "{all}");
+    let searched = relay
+        .ok(
+            "list-users",
+            json!({"filter": "userName eq \"jsmith\"", "useSearch": true}),
+        )
+        .await;
+    assert_eq!(searched["Resources"][0]["userName"], "jsmith");
 
     // Groups.
     let g = relay
@@ -302,6 +336,57 @@ async fn relay_lifecycle() {
         .await;
     assert_eq!(groups["totalResults"], 1);
 
+    // The general group PATCH: rename and exact members (which needs confirm), add, remove.
+    let refused = relay
+        .err("patch-group", json!({"id": gid, "replaceMembers": [u2id]}))
+        .await;
+    assert!(refused["detail"].as_str().unwrap().contains("confirm"));
+    let g = relay
+        .ok(
+            "patch-group",
+            json!({"id": gid, "displayName": "Lead Guides", "replaceMembers": [u2id], "confirm": true}),
+        )
+        .await;
+    assert_eq!(g["displayName"], "Lead Guides");
+    assert_eq!(members(&g), vec![u2id.clone()]);
+    let g = relay
+        .ok(
+            "patch-group",
+            json!({"id": gid, "addMembers": [uid], "removeMembers": [u2id]}),
+        )
+        .await;
+    assert_eq!(members(&g), vec![uid.clone()]);
+    let g = relay
+        .ok(
+            "patch-group",
+            json!({"id": gid, "operations": [{"op": "replace", "path": "displayName", "value": "Senior Guides"}]}),
+        )
+        .await;
+    assert_eq!(g["displayName"], "Senior Guides");
+
+    // Bulk: a user and a group naming it, in one job; a DELETE needs confirm.
+    let out = relay
+        .ok(
+            "bulk",
+            json!({"operations": [
+                {"method": "POST", "path": "/Users", "bulkId": "b1",
+                 "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bulky"}},
+                {"method": "POST", "path": "/Groups", "bulkId": "b2",
+                 "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Bulky",
+                          "members": [{"value": "bulkId:b1"}]}}]}),
+        )
+        .await;
+    assert_eq!(out["Operations"].as_array().unwrap().len(), 2, "{out}");
+    assert_eq!(out["Operations"][1]["status"], "201", "{out}");
+    let loc = out["Operations"][1]["location"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refused = relay
+        .err("bulk", json!({"operations": [{"method": "DELETE", "path": loc.split("/scim/v2").nth(1).unwrap()}]}))
+        .await;
+    assert!(refused["detail"].as_str().unwrap().contains("confirm"));
+
     // Deletes need confirm: true.
     let refused = relay.err("delete-group", json!({"id": gid})).await;
     assert!(refused["detail"].as_str().unwrap().contains("confirm"));
@@ -337,14 +422,258 @@ async fn relay_without_or_with_bad_credentials() {
     // Not configured: every tool says so, as a SCIM error.
     let mut relay = Relay::spawn(&[]).await;
     let e = relay.err("list-users", json!({})).await;
-    assert!(e["detail"].as_str().unwrap().contains("SCIM_BASE_URL"));
+    assert!(e["detail"].as_str().unwrap().contains("SCIM_API_BASE_URL"));
     relay.finish().await;
 
-    // A wrong token: the server's 401 comes back, the token does not.
+    // A wrong token, under the older variable names: the server's 401 comes back, the token
+    // does not.
     let wrong = "wrong-token-0123456789abcdef";
     let mut relay = Relay::spawn(&[("SCIM_BASE_URL", &peer.base), ("SCIM_TOKEN", wrong)]).await;
     let e = relay.err("get-user", json!({"id": "x"})).await;
     assert_eq!(e["status"], "401");
     let all = relay.finish().await;
     assert!(!all.contains(wrong));
+}
+
+/// The relay in streamable-HTTP mode, as a child process.
+struct HttpRelay {
+    child: std::process::Child,
+    url: String,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl HttpRelay {
+    fn spawn(env: &[(&str, &str)]) -> HttpRelay {
+        use std::io::BufRead;
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_scim-mcp"));
+        cmd.args(["--http", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for var in CREDENTIAL_VARS {
+            cmd.env_remove(var);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn scim-mcp --http");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stderr = std::thread::spawn(move || {
+            let mut all = String::new();
+            let mut told = false;
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if !told {
+                    if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+                        let _ = tx.send(url.to_owned());
+                        told = true;
+                    }
+                }
+                all.push_str(&line);
+                all.push('\n');
+            }
+            all
+        });
+        let url = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the relay prints its address");
+        HttpRelay {
+            child,
+            url,
+            stderr: Some(stderr),
+        }
+    }
+
+    /// A new MCP session, sending these credential headers (base URL, token) with every request.
+    fn session(&self, credentials: Option<(&str, &str)>) -> HttpSession {
+        let mut s = HttpSession {
+            url: self.url.clone(),
+            id: None,
+            credentials: credentials.map(|(b, t)| (b.to_owned(), t.to_owned())),
+            next: 0,
+            seen: Vec::new(),
+        };
+        let init = s.request(
+            "initialize",
+            json!({"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "mcp-http-test", "version": "0"}}),
+        );
+        assert_eq!(init["result"]["serverInfo"]["name"], "scim-mcp", "{init}");
+        s.notify("notifications/initialized");
+        s
+    }
+
+    /// Stops the relay and returns what it wrote to stderr.
+    fn finish(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.stderr
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// One MCP session over streamable HTTP.
+struct HttpSession {
+    url: String,
+    id: Option<String>,
+    credentials: Option<(String, String)>,
+    next: u64,
+    seen: Vec<String>,
+}
+
+impl HttpSession {
+    fn post(&mut self, body: &Value) -> ureq::Response {
+        let mut req = ureq::post(&self.url)
+            .set("content-type", "application/json")
+            .set("accept", "application/json, text/event-stream")
+            .set("mcp-protocol-version", "2025-06-18");
+        if let Some(id) = &self.id {
+            req = req.set("mcp-session-id", id);
+        }
+        if let Some((base, token)) = &self.credentials {
+            req = req
+                .set("x-scim-base-url", base)
+                .set("x-scim-api-token", token);
+        }
+        req.send_string(&body.to_string())
+            .unwrap_or_else(|e| panic!("POST {body}: {e}"))
+    }
+
+    /// A JSON-RPC request; the answer is read from the server-sent events of the response.
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next += 1;
+        let id = self.next;
+        let resp =
+            self.post(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        if let Some(sid) = resp.header("mcp-session-id") {
+            self.id = Some(sid.to_owned());
+        }
+        let body = resp.into_string().expect("body");
+        self.seen.push(body.clone());
+        body.lines()
+            .filter_map(|l| l.strip_prefix("data:"))
+            .filter_map(|d| serde_json::from_str::<Value>(d.trim()).ok())
+            .find(|m| m["id"] == id)
+            .unwrap_or_else(|| panic!("{method}: no answer in {body}"))
+    }
+
+    fn notify(&mut self, method: &str) {
+        let resp = self.post(&json!({"jsonrpc": "2.0", "method": method}));
+        assert_eq!(resp.status(), 202);
+    }
+
+    /// Calls a tool; returns (is_error, the JSON it returned).
+    fn call(&mut self, tool: &str, args: Value) -> (bool, Value) {
+        let answer = self.request("tools/call", json!({"name": tool, "arguments": args}));
+        let result = &answer["result"];
+        let text: String = result["content"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{tool}: {answer}"))
+            .iter()
+            .filter_map(|c| c["text"].as_str())
+            .collect();
+        let json =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("{tool}: not JSON: {text}"));
+        (result["isError"] == true, json)
+    }
+
+    fn ok(&mut self, tool: &str, args: Value) -> Value {
+        let (err, v) = self.call(tool, args);
+        assert!(!err, "{tool} failed: {v}");
+        v
+    }
+
+    fn err(&mut self, tool: &str, args: Value) -> Value {
+        let (err, v) = self.call(tool, args);
+        assert!(err, "{tool} succeeded: {v}");
+        v
+    }
+}
+
+fn user_names(list: &Value) -> Vec<String> {
+    let mut names: Vec<String> = list["Resources"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|u| u["userName"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn relay_over_http_keeps_sessions_apart() {
+    let server = TestServer::start();
+    let acme = server.tenant("acme");
+    let globex = server.tenant("globex");
+    let (acme_token, globex_token) = (acme.token.clone().unwrap(), globex.token.clone().unwrap());
+    // The environment names acme: the fallback for requests without credential headers.
+    let relay = HttpRelay::spawn(&[
+        ("SCIM_API_BASE_URL", &acme.base),
+        ("SCIM_API_TOKEN", &acme_token),
+    ]);
+
+    let mut a = relay.session(Some((&acme.base, &acme_token)));
+    let mut g = relay.session(Some((&globex.base, &globex_token)));
+    assert_ne!(a.id, g.id, "two sessions");
+    let tools = a.request("tools/list", json!({}));
+    let names: Vec<&str> = tools["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    for t in ["activate-user", "patch-group", "bulk", "list-users"] {
+        assert!(names.contains(&t), "{t} in {names:?}");
+    }
+
+    // Interleaved: each session writes to and reads from its own tenant only.
+    a.ok("create-user", json!({"userName": "alice"}));
+    g.ok("create-user", json!({"userName": "gina"}));
+    a.ok("create-user", json!({"userName": "ann"}));
+    assert_eq!(user_names(&g.ok("list-users", json!({}))), ["gina"]);
+    assert_eq!(
+        user_names(&a.ok("list-users", json!({"all": true, "count": 1}))),
+        ["alice", "ann"]
+    );
+
+    // No headers: the environment's tenant.
+    let mut e = relay.session(None);
+    assert_eq!(user_names(&e.ok("list-users", json!({}))), ["alice", "ann"]);
+
+    // A header URL never borrows the environment's token: without a token header the request
+    // goes unauthenticated, and the server says 401.
+    let mut no_token = relay.session(Some((&globex.base, "")));
+    let denied = no_token.err("list-users", json!({}));
+    assert_eq!(denied["status"], "401", "{denied}");
+    // A wrong token: 401, and the token is not echoed.
+    let wrong = "wrong-token-0123456789abcdef";
+    let mut bad = relay.session(Some((&globex.base, wrong)));
+    let denied = bad.err("get-user", json!({"id": "x"}));
+    assert_eq!(denied["status"], "401");
+
+    // A relay without any configuration says how to configure it.
+    let bare = HttpRelay::spawn(&[]);
+    let mut none = bare.session(None);
+    let e2 = none.err("list-users", json!({}));
+    assert!(
+        e2["detail"].as_str().unwrap().contains("x-scim-base-url"),
+        "{e2}"
+    );
+    bare.finish();
+
+    let mut everything: Vec<String> = Vec::new();
+    for s in [a, g, e, no_token, bad] {
+        everything.extend(s.seen);
+    }
+    everything.push(relay.finish());
+    let everything = everything.join("\n");
+    for secret in [acme_token.as_str(), globex_token.as_str(), wrong] {
+        assert!(!everything.contains(secret), "a token leaked");
+    }
 }

@@ -1,24 +1,43 @@
-//! `scim-mcp`: an MCP server (stdio) that lets an AI agent manage a SCIM 2.0 service provider's
-//! users and groups without ever seeing its credentials.
+//! `scim-mcp`: an MCP server that lets an AI agent manage a SCIM 2.0 service provider's users and
+//! groups without ever seeing its credentials.
 //!
-//! The base URL and the bearer token come only from the environment (`SCIM_BASE_URL`,
-//! `SCIM_TOKEN`); no tool result or error contains the token. Tool results are the SCIM JSON
-//! (projected when the agent passes `attributes`) or the SCIM Error message, so the agent can act
-//! on `scimType`. Deleting requires `confirm: true`.
+//! Two transports:
+//! - **stdio** (default): the base URL and bearer token come from the environment,
+//!   `SCIM_API_BASE_URL` and `SCIM_API_TOKEN` (`SCIM_BASE_URL` and `SCIM_TOKEN` are read too).
+//! - **streamable HTTP** (`--http 127.0.0.1:8080`, endpoint `/mcp`): each request's SCIM base URL
+//!   and token come from its headers `x-scim-base-url` and `x-scim-api-token`, so every MCP
+//!   session (and every stateless request) acts with its own credentials and never with another's.
+//!   A request without `x-scim-base-url` falls back to the environment; a header URL is never
+//!   combined with the environment's token. The headers are taken off the request before the
+//!   MCP layer sees it, so nothing logs them.
+//!
+//! No tool result, error or log line contains a token. Tool results are the SCIM JSON (projected
+//! when the agent passes `attributes`) or the SCIM Error message, so the agent can act on
+//! `scimType`. Destructive tools (deletes, replacing a group's members, bulk jobs with deletes)
+//! require `confirm: true`.
 //!
 //! ```json
 //! {"mcpServers": {"scim": {"command": "scim-mcp",
-//!   "env": {"SCIM_BASE_URL": "https://example.com/scim/v2", "SCIM_TOKEN": "..."}}}}
+//!   "env": {"SCIM_API_BASE_URL": "https://example.com/scim/v2", "SCIM_API_TOKEN": "..."}}}}
 //! ```
 
-use examples::client::{QueryArgs, Scim, ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use clap::Parser;
+use examples::client::{
+    Capabilities, QueryArgs, Scim, ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA,
+};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
-use rmcp::{tool, tool_handler, tool_router, ErrorData, ServerHandler, ServiceExt};
+use rmcp::service::RequestContext;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler, ServiceExt};
 use schemars::JsonSchema;
 use scimkit::patch::{PatchOperation, PatchRequest};
-use scimkit::protocol::{ETag, Query, ScimError};
+use scimkit::protocol::{BulkChunker, BulkOperation, ETag, Query, RetryPolicy, ScimError};
 use scimkit::schema::project::{project, Projection};
 use scimkit::schema::ResourceSchema;
 use serde::Deserialize;
@@ -173,6 +192,63 @@ struct ListParams {
     /// RFC 9865 cursor paging: "" for the first page, then the previous result's nextCursor.
     #[serde(default)]
     cursor: Option<String>,
+    /// Read every page (at most 10000 resources) into one result instead of one page.
+    #[serde(default)]
+    all: bool,
+    /// Send the query as POST .../.search (RFC 7644 §3.4.3) instead of GET.
+    #[serde(default)]
+    use_search: bool,
+}
+
+/// A change to a group: any of a new name, an exact member list, members to add or remove, and
+/// raw PATCH operations. They are applied in that order.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct PatchGroupParams {
+    /// The group's SCIM id.
+    id: String,
+    /// A new displayName (rename).
+    #[serde(default)]
+    display_name: Option<String>,
+    /// Make the members exactly these SCIM ids: members not listed are removed, so this needs
+    /// confirm: true.
+    #[serde(default)]
+    replace_members: Option<Vec<String>>,
+    /// SCIM ids of users (or groups) to add.
+    #[serde(default)]
+    add_members: Option<Vec<String>>,
+    /// SCIM ids of users (or groups) to remove.
+    #[serde(default)]
+    remove_members: Option<Vec<String>>,
+    /// Further PATCH operations (RFC 7644 §3.5.2), applied with the rename in one request.
+    #[serde(default)]
+    operations: Option<Vec<PatchOp>>,
+    /// Only change the name/operations if the group is still at this version (meta.version).
+    #[serde(default)]
+    if_match: Option<String>,
+    /// Must be true when replaceMembers is given.
+    #[serde(default)]
+    confirm: bool,
+    /// Return only these attributes of the result.
+    #[serde(default)]
+    attributes: Option<Vec<String>>,
+}
+
+/// A bulk job (RFC 7644 §3.7).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct BulkParams {
+    /// The operations, each {"method": "POST"|"PUT"|"PATCH"|"DELETE", "path": "/Users" or
+    /// "/Users/{id}", "bulkId": "..." (required for POST; refer to the created resource
+    /// elsewhere as "bulkId:..."), "data": the resource or PatchOp message, "version": optional
+    /// ETag}. Split into requests within the server's limits.
+    operations: Vec<Value>,
+    /// Stop after this many errors.
+    #[serde(default)]
+    fail_on_errors: Option<u64>,
+    /// Must be true when any operation is a DELETE.
+    #[serde(default)]
+    confirm: bool,
 }
 
 /// A full replacement of a resource (PUT).
@@ -287,38 +363,113 @@ struct DiscoverParams {
     include_schemas: bool,
 }
 
+/// The request headers that carry a caller's SCIM endpoint and token (HTTP transport).
+const BASE_URL_HEADER: &str = "x-scim-base-url";
+const TOKEN_HEADER: &str = "x-scim-api-token";
+
+/// A SCIM endpoint and token, from the environment or from one request's headers. Its `Debug`
+/// never shows the token.
+#[derive(Clone, Default)]
+struct Credentials {
+    base: Option<String>,
+    token: Option<String>,
+    /// Where they came from, for error messages.
+    source: &'static str,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("base", &self.base)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl Credentials {
+    /// `SCIM_API_BASE_URL` / `SCIM_API_TOKEN`, or the older `SCIM_BASE_URL` / `SCIM_TOKEN`.
+    fn from_env() -> Credentials {
+        let var = |names: [&str; 2]| {
+            names
+                .iter()
+                .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+        };
+        Credentials {
+            base: var(["SCIM_API_BASE_URL", "SCIM_BASE_URL"]),
+            token: var(["SCIM_API_TOKEN", "SCIM_TOKEN"]),
+            source: "SCIM_API_BASE_URL",
+        }
+    }
+
+    /// Takes the credential headers off a request (so that no later layer sees or logs them).
+    /// `None` when the request names no base URL.
+    fn take_from_headers(headers: &mut http::HeaderMap) -> Option<Credentials> {
+        let text = |v: Option<http::HeaderValue>| {
+            v.and_then(|v| v.to_str().ok().map(|s| s.trim().to_owned()))
+                .filter(|s| !s.is_empty())
+        };
+        let base = text(headers.remove(BASE_URL_HEADER));
+        let token = text(headers.remove(TOKEN_HEADER));
+        base.map(|base| Credentials {
+            base: Some(base),
+            token,
+            source: BASE_URL_HEADER,
+        })
+    }
+
+    fn connect(&self) -> Result<Scim, String> {
+        let Some(base) = &self.base else {
+            return Err(format!(
+                "the relay is not configured: send the {BASE_URL_HEADER} and {TOKEN_HEADER} \
+                 headers, or set SCIM_API_BASE_URL and SCIM_API_TOKEN"
+            ));
+        };
+        Scim::new(base, self.token.as_deref()).map_err(|e| {
+            // The base URL's error only; the token is not part of it.
+            format!(
+                "{} is not usable: {}",
+                self.source,
+                e.detail().unwrap_or("")
+            )
+        })
+    }
+}
+
 /// The relay: SCIM over HTTP behind MCP tools.
 #[derive(Debug, Clone)]
 struct Relay {
-    scim: Result<Scim, String>,
+    /// The environment's credentials, for stdio and for HTTP requests without headers.
+    env: Arc<Credentials>,
     tool_router: ToolRouter<Relay>,
 }
 
 type ToolResult = Result<CallToolResult, ErrorData>;
 
 impl Relay {
-    fn from_env() -> Relay {
-        let base = std::env::var("SCIM_BASE_URL")
-            .ok()
-            .filter(|s| !s.is_empty());
-        let token = std::env::var("SCIM_TOKEN").ok().filter(|s| !s.is_empty());
-        let scim = match base {
-            None => Err("the relay is not configured: SCIM_BASE_URL is not set".to_owned()),
-            Some(b) => Scim::new(&b, token.as_deref()).map_err(|e| {
-                // The base URL's error only; the token is not part of it.
-                format!("SCIM_BASE_URL is not usable: {}", e.detail().unwrap_or(""))
-            }),
-        };
+    fn new(env: Arc<Credentials>) -> Relay {
         Relay {
-            scim,
+            env,
             tool_router: Relay::tool_router(),
         }
+    }
+
+    /// The connection for one tool call: the request's header credentials when it came over
+    /// HTTP with them, the environment's otherwise. Nothing is kept between calls, so no call
+    /// can use another session's credentials.
+    fn scim_for(&self, ctx: &RequestContext<RoleServer>) -> Result<Scim, String> {
+        let from_headers = ctx
+            .extensions
+            .get::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Credentials>());
+        from_headers.unwrap_or(&self.env).connect()
     }
 
     /// Runs a blocking SCIM call off the async workers and turns its outcome into a tool
     /// result: the JSON, projected for `attributes`, or the SCIM error JSON (`isError`).
     async fn call<F>(
         &self,
+        ctx: &RequestContext<RoleServer>,
         schema: Option<ResourceSchema>,
         attributes: Option<Vec<String>>,
         f: F,
@@ -326,12 +477,12 @@ impl Relay {
     where
         F: FnOnce(&Scim) -> Result<Value, ScimError> + Send + 'static,
     {
-        let scim = match &self.scim {
-            Ok(s) => s.clone(),
+        let scim = match self.scim_for(ctx) {
+            Ok(s) => s,
             Err(msg) => {
                 return Ok(error_result(&ScimError::new(
                     http::StatusCode::SERVICE_UNAVAILABLE,
-                    msg.clone(),
+                    msg,
                 )))
             }
         };
@@ -368,8 +519,8 @@ fn error_result(e: &ScimError) -> CallToolResult {
 
 fn confirm_required(what: &str) -> CallToolResult {
     error_result(&ScimError::bad_request(format!(
-        "not deleted: deleting {what} cannot be undone; call again with \"confirm\": true \
-         if that is really intended"
+        "not done: {what} cannot be undone; call again with \"confirm\": true if that is \
+         really intended"
     )))
 }
 
@@ -394,6 +545,21 @@ fn get_query(
     }
     .to_query()
 }
+
+/// One page, or every page when `all`, as a ListResponse.
+fn list(s: &Scim, endpoint: &str, p: ListParams) -> Result<Value, ScimError> {
+    let (all, search) = (p.all, p.use_search);
+    let q = list_query(p)?;
+    let page = match (all, search) {
+        (true, _) => s.list_upto(endpoint, &q, search, MAX_LISTED, &mut |_, _| {})?,
+        (false, true) => s.search(endpoint, &q)?,
+        (false, false) => s.list(endpoint, &q)?,
+    };
+    serde_json::to_value(&page).map_err(|e| ScimError::internal(e.to_string()))
+}
+
+/// The most resources `all: true` returns to an agent.
+const MAX_LISTED: u64 = 10_000;
 
 fn list_query(p: ListParams) -> Result<Query, ScimError> {
     QueryArgs {
@@ -540,9 +706,13 @@ impl Relay {
                        user with its id, or a SCIM error (scimType `uniqueness` when the userName \
                        is taken)."
     )]
-    async fn create_user(&self, Parameters(p): Parameters<CreateUserParams>) -> ToolResult {
+    async fn create_user(
+        &self,
+        Parameters(p): Parameters<CreateUserParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
         let user = new_user(&p);
-        self.call(Some(ResourceSchema::user()), p.attributes, move |s| {
+        self.call(&ctx, Some(ResourceSchema::user()), p.attributes, move |s| {
             s.create(USERS, &user)
         })
         .await
@@ -553,8 +723,12 @@ impl Relay {
         description = "Read one user by SCIM id. Returns the user's SCIM JSON (meta.version is its \
                        version for ifMatch), or a SCIM error (404 when there is no such user)."
     )]
-    async fn get_user(&self, Parameters(p): Parameters<GetParams>) -> ToolResult {
-        self.call(None, None, move |s| {
+    async fn get_user(
+        &self,
+        Parameters(p): Parameters<GetParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, None, None, move |s| {
             let q = get_query(p.attributes, p.excluded_attributes)?;
             Ok(s.get(USERS, &p.id, &q)?.resource)
         })
@@ -564,16 +738,17 @@ impl Relay {
     #[tool(
         name = "list-users",
         description = "Find users with an optional SCIM filter (e.g. userName eq \"bjensen\"), \
-                       attribute selection, sorting and paging. Returns a SCIM ListResponse \
-                       (totalResults, startIndex, itemsPerPage, Resources, and nextCursor when \
-                       cursor paging)."
+                       attribute selection, sorting and paging (one page, or all: true for \
+                       every page). Returns a SCIM ListResponse (totalResults, startIndex, \
+                       itemsPerPage, Resources, and nextCursor when cursor paging)."
     )]
-    async fn list_users(&self, Parameters(p): Parameters<ListParams>) -> ToolResult {
-        self.call(None, None, move |s| {
-            let page = s.list(USERS, &list_query(p)?)?;
-            serde_json::to_value(&page).map_err(|e| ScimError::internal(e.to_string()))
-        })
-        .await
+    async fn list_users(
+        &self,
+        Parameters(p): Parameters<ListParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, None, None, move |s| list(s, USERS, p))
+            .await
     }
 
     #[tool(
@@ -581,8 +756,12 @@ impl Relay {
         description = "Replace a user entirely (PUT) with the given SCIM JSON; attributes left out \
                        are cleared. Prefer patch-user for small changes. Returns the new user."
     )]
-    async fn replace_user(&self, Parameters(p): Parameters<ReplaceParams>) -> ToolResult {
-        self.call(Some(ResourceSchema::user()), p.attributes, move |s| {
+    async fn replace_user(
+        &self,
+        Parameters(p): Parameters<ReplaceParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, Some(ResourceSchema::user()), p.attributes, move |s| {
             let tag = if_match(p.if_match.as_deref())?;
             s.replace(USERS, &p.id, &Value::Object(p.resource), tag.as_ref())
         })
@@ -595,8 +774,12 @@ impl Relay {
                        operations, applied atomically. Example: [{\"op\": \"replace\", \"path\": \
                        \"title\", \"value\": \"Manager\"}]. Returns the updated user."
     )]
-    async fn patch_user(&self, Parameters(p): Parameters<PatchParams>) -> ToolResult {
-        self.call(Some(ResourceSchema::user()), p.attributes, move |s| {
+    async fn patch_user(
+        &self,
+        Parameters(p): Parameters<PatchParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, Some(ResourceSchema::user()), p.attributes, move |s| {
             let tag = if_match(p.if_match.as_deref())?;
             s.patch_and_get(USERS, &p.id, &to_ops(p.operations)?, tag.as_ref())
         })
@@ -608,8 +791,26 @@ impl Relay {
         description = "Deactivate a user (active = false): the usual way to offboard, reversible \
                        with patch-user. Returns the updated user."
     )]
-    async fn deactivate_user(&self, Parameters(p): Parameters<IdParams>) -> ToolResult {
-        self.call(None, None, move |s| s.set_active(USERS, &p.id, false))
+    async fn deactivate_user(
+        &self,
+        Parameters(p): Parameters<IdParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, None, None, move |s| s.set_active(USERS, &p.id, false))
+            .await
+    }
+
+    #[tool(
+        name = "activate-user",
+        description = "Activate a user (active = true), e.g. to undo deactivate-user. Returns the \
+                       updated user."
+    )]
+    async fn activate_user(
+        &self,
+        Parameters(p): Parameters<IdParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, None, None, move |s| s.set_active(USERS, &p.id, true))
             .await
     }
 
@@ -618,11 +819,15 @@ impl Relay {
         description = "Delete a user permanently. Requires confirm: true. Prefer deactivate-user \
                        unless deletion is explicitly wanted."
     )]
-    async fn delete_user(&self, Parameters(p): Parameters<DeleteParams>) -> ToolResult {
+    async fn delete_user(
+        &self,
+        Parameters(p): Parameters<DeleteParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
         if !p.confirm {
-            return Ok(confirm_required("a user"));
+            return Ok(confirm_required("deleting a user"));
         }
-        self.call(None, None, move |s| {
+        self.call(&ctx, None, None, move |s| {
             s.delete(USERS, &p.id, None)?;
             Ok(json!({"deleted": true, "id": p.id}))
         })
@@ -634,7 +839,11 @@ impl Relay {
         description = "Create a group with a displayName and optional initial members (SCIM ids). \
                        Returns the created group."
     )]
-    async fn create_group(&self, Parameters(p): Parameters<CreateGroupParams>) -> ToolResult {
+    async fn create_group(
+        &self,
+        Parameters(p): Parameters<CreateGroupParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
         let mut g = json!({"schemas": [GROUP_SCHEMA], "displayName": p.display_name});
         if let Some(e) = &p.external_id {
             g["externalId"] = json!(e);
@@ -642,9 +851,12 @@ impl Relay {
         if let Some(m) = p.members.as_ref().filter(|m| !m.is_empty()) {
             g["members"] = m.iter().map(|id| json!({ "value": id })).collect();
         }
-        self.call(Some(ResourceSchema::group()), p.attributes, move |s| {
-            s.create(GROUPS, &g)
-        })
+        self.call(
+            &ctx,
+            Some(ResourceSchema::group()),
+            p.attributes,
+            move |s| s.create(GROUPS, &g),
+        )
         .await
     }
 
@@ -653,8 +865,12 @@ impl Relay {
         description = "Read one group by SCIM id, with its members unless excludedAttributes \
                        contains \"members\"."
     )]
-    async fn get_group(&self, Parameters(p): Parameters<GetParams>) -> ToolResult {
-        self.call(None, None, move |s| {
+    async fn get_group(
+        &self,
+        Parameters(p): Parameters<GetParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, None, None, move |s| {
             let q = get_query(p.attributes, p.excluded_attributes)?;
             Ok(s.get(GROUPS, &p.id, &q)?.resource)
         })
@@ -664,14 +880,16 @@ impl Relay {
     #[tool(
         name = "list-groups",
         description = "Find groups with an optional SCIM filter (e.g. displayName eq \"Admins\"), \
-                       attribute selection, sorting and paging. Returns a SCIM ListResponse."
+                       attribute selection, sorting and paging (one page, or all: true for \
+                       every page). Returns a SCIM ListResponse."
     )]
-    async fn list_groups(&self, Parameters(p): Parameters<ListParams>) -> ToolResult {
-        self.call(None, None, move |s| {
-            let page = s.list(GROUPS, &list_query(p)?)?;
-            serde_json::to_value(&page).map_err(|e| ScimError::internal(e.to_string()))
-        })
-        .await
+    async fn list_groups(
+        &self,
+        Parameters(p): Parameters<ListParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, None, None, move |s| list(s, GROUPS, p))
+            .await
     }
 
     #[tool(
@@ -679,11 +897,20 @@ impl Relay {
         description = "Replace a group entirely (PUT), including its full member list. Prefer \
                        add-group-members / remove-group-members for membership changes."
     )]
-    async fn replace_group(&self, Parameters(p): Parameters<ReplaceParams>) -> ToolResult {
-        self.call(Some(ResourceSchema::group()), p.attributes, move |s| {
-            let tag = if_match(p.if_match.as_deref())?;
-            s.replace(GROUPS, &p.id, &Value::Object(p.resource), tag.as_ref())
-        })
+    async fn replace_group(
+        &self,
+        Parameters(p): Parameters<ReplaceParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(
+            &ctx,
+            Some(ResourceSchema::group()),
+            p.attributes,
+            move |s| {
+                let tag = if_match(p.if_match.as_deref())?;
+                s.replace(GROUPS, &p.id, &Value::Object(p.resource), tag.as_ref())
+            },
+        )
         .await
     }
 
@@ -691,8 +918,12 @@ impl Relay {
         name = "add-group-members",
         description = "Add users (or groups) to a group by SCIM id. Returns the updated group."
     )]
-    async fn add_group_members(&self, Parameters(p): Parameters<MembersParams>) -> ToolResult {
-        self.call(None, None, move |s| s.add_members(&p.id, &p.members))
+    async fn add_group_members(
+        &self,
+        Parameters(p): Parameters<MembersParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, None, None, move |s| s.add_members(&p.id, &p.members))
             .await
     }
 
@@ -700,9 +931,111 @@ impl Relay {
         name = "remove-group-members",
         description = "Remove users (or groups) from a group by SCIM id. Returns the updated group."
     )]
-    async fn remove_group_members(&self, Parameters(p): Parameters<MembersParams>) -> ToolResult {
-        self.call(None, None, move |s| s.remove_members(&p.id, &p.members))
-            .await
+    async fn remove_group_members(
+        &self,
+        Parameters(p): Parameters<MembersParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, None, None, move |s| {
+            s.remove_members(&p.id, &p.members)
+        })
+        .await
+    }
+
+    #[tool(
+        name = "patch-group",
+        description = "Change a group: rename (displayName), set the exact member list \
+                       (replaceMembers, needs confirm: true), add or remove members by SCIM id, \
+                       and/or raw PATCH operations. Returns the updated group."
+    )]
+    async fn patch_group(
+        &self,
+        Parameters(p): Parameters<PatchGroupParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        if p.replace_members.is_some() && !p.confirm {
+            return Ok(confirm_required("replacing a group's members"));
+        }
+        self.call(
+            &ctx,
+            Some(ResourceSchema::group()),
+            p.attributes,
+            move |s| {
+                let mut ops = Vec::new();
+                if let Some(name) = &p.display_name {
+                    ops.push(PatchOperation::replace(Some("displayName"), json!(name))?);
+                }
+                if let Some(raw) = p.operations {
+                    ops.extend(to_ops(raw)?.operations);
+                }
+                let mut group = None;
+                if !ops.is_empty() {
+                    let tag = if_match(p.if_match.as_deref())?;
+                    group = Some(s.patch_and_get(
+                        GROUPS,
+                        &p.id,
+                        &PatchRequest::new(ops),
+                        tag.as_ref(),
+                    )?);
+                }
+                if let Some(m) = &p.replace_members {
+                    group = Some(s.set_members(&p.id, m)?);
+                }
+                if let Some(m) = p.add_members.as_ref().filter(|m| !m.is_empty()) {
+                    group = Some(s.add_members(&p.id, m)?);
+                }
+                if let Some(m) = p.remove_members.as_ref().filter(|m| !m.is_empty()) {
+                    group = Some(s.remove_members(&p.id, m)?);
+                }
+                group.ok_or_else(|| {
+                    ScimError::invalid_value(
+                        "nothing to change: give displayName, \
+                replaceMembers, addMembers, removeMembers or operations",
+                    )
+                })
+            },
+        )
+        .await
+    }
+
+    #[tool(
+        name = "bulk",
+        description = "Run many create/replace/patch/delete operations (RFC 7644 bulk), split \
+                       into requests within the server's limits; a POST's bulkId can be \
+                       referenced as \"bulkId:<id>\" by later operations. Needs confirm: true \
+                       when any operation is a DELETE. Returns one BulkResponse."
+    )]
+    async fn bulk(
+        &self,
+        Parameters(p): Parameters<BulkParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let ops: Result<Vec<BulkOperation>, _> = p
+            .operations
+            .into_iter()
+            .map(serde_json::from_value)
+            .collect();
+        let ops = match ops {
+            Ok(ops) => ops,
+            Err(e) => {
+                return Ok(error_result(&ScimError::invalid_syntax(format!(
+                    "not a bulk operation: {e}"
+                ))))
+            }
+        };
+        if !p.confirm && ops.iter().any(|o| o.method == http::Method::DELETE) {
+            return Ok(confirm_required("a bulk job with deletes"));
+        }
+        self.call(&ctx, None, None, move |s| {
+            let caps = Capabilities::from_config(&s.service_provider_config()?);
+            let chunker =
+                BulkChunker::from_config(&caps.bulk_config())?.fail_on_errors(p.fail_on_errors);
+            let mut plan = chunker.plan(ops);
+            s.run_bulk(&mut plan, &mut |_, _| {})?;
+            serde_json::to_value(plan.into_response())
+                .map_err(|e| ScimError::internal(e.to_string()))
+        })
+        .await
     }
 
     #[tool(
@@ -710,11 +1043,15 @@ impl Relay {
         description = "Delete a group permanently (its members are not deleted). Requires \
                        confirm: true."
     )]
-    async fn delete_group(&self, Parameters(p): Parameters<DeleteParams>) -> ToolResult {
+    async fn delete_group(
+        &self,
+        Parameters(p): Parameters<DeleteParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
         if !p.confirm {
-            return Ok(confirm_required("a group"));
+            return Ok(confirm_required("deleting a group"));
         }
-        self.call(None, None, move |s| {
+        self.call(&ctx, None, None, move |s| {
             s.delete(GROUPS, &p.id, None)?;
             Ok(json!({"deleted": true, "id": p.id}))
         })
@@ -727,8 +1064,12 @@ impl Relay {
                        pagination), the ServiceProviderConfig and the ResourceTypes; with \
                        includeSchemas, every attribute definition too. Call this first."
     )]
-    async fn discover(&self, Parameters(p): Parameters<DiscoverParams>) -> ToolResult {
-        self.call(None, None, move |s| s.discover(p.include_schemas))
+    async fn discover(
+        &self,
+        Parameters(p): Parameters<DiscoverParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, None, None, move |s| s.discover(p.include_schemas))
             .await
     }
 }
@@ -749,9 +1090,61 @@ impl ServerHandler for Relay {
     }
 }
 
+/// An MCP relay to a SCIM 2.0 service provider, over stdio (default) or streamable HTTP.
+#[derive(Debug, Parser)]
+#[command(name = "scim-mcp", version)]
+struct Cli {
+    /// Serve MCP over streamable HTTP on this address (e.g. 127.0.0.1:8080; port 0 picks one),
+    /// at the path /mcp, instead of stdio.
+    #[arg(long, value_name = "ADDR")]
+    http: Option<SocketAddr>,
+    /// In HTTP mode, a host name (or host:port) accepted in the Host header besides the loopback
+    /// names; repeat for several.
+    #[arg(long = "allowed-host", value_name = "HOST")]
+    allowed_hosts: Vec<String>,
+}
+
+/// Moves the credential headers of an HTTP request into a request extension the tools read.
+async fn take_credentials(mut req: axum::extract::Request) -> axum::extract::Request {
+    if let Some(c) = Credentials::take_from_headers(req.headers_mut()) {
+        req.extensions_mut().insert(c);
+    }
+    req
+}
+
+async fn serve_http(
+    addr: SocketAddr,
+    allowed_hosts: Vec<String>,
+    env: Arc<Credentials>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut config = StreamableHttpServerConfig::default();
+    config.allowed_hosts.extend(allowed_hosts);
+    let service = StreamableHttpService::new(
+        move || Ok(Relay::new(env.clone())),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    );
+    let app = axum::Router::new()
+        .nest_service("/mcp", service)
+        .layer(axum::middleware::map_request(take_credentials));
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    // Tests and scripts read the address from this line.
+    eprintln!(
+        "scim-mcp: listening on http://{}/mcp",
+        listener.local_addr()?
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // Logs go to stderr: stdout carries the protocol.
+    let cli = Cli::parse();
+    // Logs go to stderr: stdout carries the protocol in stdio mode.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
@@ -759,11 +1152,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .init();
-    let relay = Relay::from_env();
-    if let Err(e) = &relay.scim {
+    let env = Arc::new(Credentials::from_env());
+    if let Some(addr) = cli.http {
+        return serve_http(addr, cli.allowed_hosts, env).await;
+    }
+    if let Err(e) = env.connect() {
         tracing::warn!("{e}");
     }
-    let service = relay.serve(rmcp::transport::stdio()).await?;
+    let service = Relay::new(env).serve(rmcp::transport::stdio()).await?;
     service.waiting().await?;
     Ok(())
 }

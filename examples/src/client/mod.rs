@@ -238,7 +238,21 @@ impl Scim {
         search: bool,
         progress: &mut dyn FnMut(usize, Option<u64>),
     ) -> Result<ListResponse<Value>, ScimError> {
-        let mut pager = Pager::new(endpoint, query.clone()).use_search(search);
+        self.list_upto(endpoint, query, search, u64::MAX, progress)
+    }
+
+    /// [`list_all`](Scim::list_all), stopping after `max` resources.
+    pub fn list_upto(
+        &self,
+        endpoint: &str,
+        query: &Query,
+        search: bool,
+        max: u64,
+        progress: &mut dyn FnMut(usize, Option<u64>),
+    ) -> Result<ListResponse<Value>, ScimError> {
+        let mut pager = Pager::new(endpoint, query.clone())
+            .use_search(search)
+            .max_resources(max);
         let mut all: Vec<Value> = Vec::new();
         while let Some(req) = pager.next_request(&self.client) {
             let resp = self.execute(&req?)?;
