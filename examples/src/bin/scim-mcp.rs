@@ -425,14 +425,20 @@ impl Credentials {
                  headers, or set SCIM_API_BASE_URL and SCIM_API_TOKEN"
             ));
         };
-        Scim::new(base, self.token.as_deref()).map_err(|e| {
+        let scim = Scim::new(base, self.token.as_deref()).map_err(|e| {
             // The base URL's error only; the token is not part of it.
             format!(
                 "{} is not usable: {}",
                 self.source,
                 e.detail().unwrap_or("")
             )
-        })
+        })?;
+        // An agent waits for the answer: a few quick retries, not minutes of them.
+        Ok(scim.retry_policy(
+            RetryPolicy::new()
+                .max_attempts(3)
+                .max_elapsed(std::time::Duration::from_secs(30)),
+        ))
     }
 }
 
