@@ -515,6 +515,40 @@ impl Relay {
     }
 }
 
+impl Relay {
+    /// `GET /{endpoint}/{id}` for the get tools.
+    async fn get(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        endpoint: &'static str,
+        p: GetParams,
+    ) -> ToolResult {
+        self.call(ctx, None, None, move |s| {
+            let q = get_query(p.attributes, p.excluded_attributes)?;
+            Ok(s.get(endpoint, &p.id, &q)?.resource)
+        })
+        .await
+    }
+
+    /// `DELETE /{endpoint}/{id}` for the delete tools, only with `confirm`.
+    async fn delete(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        endpoint: &'static str,
+        what: &str,
+        p: DeleteParams,
+    ) -> ToolResult {
+        if !p.confirm {
+            return Ok(confirm_required(what));
+        }
+        self.call(ctx, None, None, move |s| {
+            s.delete(endpoint, &p.id, None)?;
+            Ok(json!({"deleted": true, "id": p.id}))
+        })
+        .await
+    }
+}
+
 fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default()
 }
@@ -734,11 +768,7 @@ impl Relay {
         Parameters(p): Parameters<GetParams>,
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
-        self.call(&ctx, None, None, move |s| {
-            let q = get_query(p.attributes, p.excluded_attributes)?;
-            Ok(s.get(USERS, &p.id, &q)?.resource)
-        })
-        .await
+        self.get(&ctx, USERS, p).await
     }
 
     #[tool(
@@ -830,14 +860,7 @@ impl Relay {
         Parameters(p): Parameters<DeleteParams>,
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
-        if !p.confirm {
-            return Ok(confirm_required("deleting a user"));
-        }
-        self.call(&ctx, None, None, move |s| {
-            s.delete(USERS, &p.id, None)?;
-            Ok(json!({"deleted": true, "id": p.id}))
-        })
-        .await
+        self.delete(&ctx, USERS, "deleting a user", p).await
     }
 
     #[tool(
@@ -876,11 +899,7 @@ impl Relay {
         Parameters(p): Parameters<GetParams>,
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
-        self.call(&ctx, None, None, move |s| {
-            let q = get_query(p.attributes, p.excluded_attributes)?;
-            Ok(s.get(GROUPS, &p.id, &q)?.resource)
-        })
-        .await
+        self.get(&ctx, GROUPS, p).await
     }
 
     #[tool(
@@ -1054,14 +1073,7 @@ impl Relay {
         Parameters(p): Parameters<DeleteParams>,
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
-        if !p.confirm {
-            return Ok(confirm_required("deleting a group"));
-        }
-        self.call(&ctx, None, None, move |s| {
-            s.delete(GROUPS, &p.id, None)?;
-            Ok(json!({"deleted": true, "id": p.id}))
-        })
-        .await
+        self.delete(&ctx, GROUPS, "deleting a group", p).await
     }
 
     #[tool(
