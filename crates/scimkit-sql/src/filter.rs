@@ -357,7 +357,15 @@ fn compare(
         }
         Lit::Str(s, instant) => compare_text(dialect, params, slot, def, op, s, instant.as_deref()),
     };
-    format!("({guard} AND {cond})")
+    match (dialect, kind) {
+        // PostgreSQL does not promise to evaluate AND left to right, and a cast of a jsonb value
+        // of another type fails, so the cast waits behind CASE. (Text needs no cast: `->>` reads
+        // any value, and the plain AND lets an index on the text serve the comparison.)
+        (Dialect::Postgres, Kind::Number | Kind::Bool) => {
+            format!("(CASE WHEN {guard} THEN {cond} ELSE FALSE END)")
+        }
+        _ => format!("({guard} AND {cond})"),
+    }
 }
 
 /// The evaluator's `compare_text` on a slot known to hold text.
@@ -407,6 +415,19 @@ fn text_cmp(
     };
     if op.is_substring() && lit.is_empty() {
         return truth(dialect, true).to_owned();
+    }
+    // PostgreSQL text (and jsonb) cannot hold U+0000, so no value equals or contains a literal
+    // with one, and a value orders after it exactly when it orders after the part before it.
+    if let (Dialect::Postgres, Some(nul)) = (dialect, lit.find('\0')) {
+        let before = lit[..nul].to_owned();
+        let (sql_op, lit) = match op {
+            CompareOp::Ne => return truth(dialect, true).to_owned(),
+            CompareOp::Gt | CompareOp::Ge => (">", before),
+            CompareOp::Lt | CompareOp::Le => ("<=", before),
+            _ => return truth(dialect, false).to_owned(),
+        };
+        let p = params.text(lit);
+        return format!("{} {sql_op} {p}", binary(dialect, &value));
     }
     if let Some(sql_op) = sql_op(op) {
         let p = params.text(lit);

@@ -239,3 +239,230 @@ impl<'a> Query<'a> {
         &self.rendered.params[..self.rendered.filter_params]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Column, Relation};
+    use scimkit_filter::Interop;
+
+    fn lenient() -> Options {
+        Options::new().interop(Interop::lenient())
+    }
+
+    fn where_sql(dialect: Dialect, schema: &ResourceSchema, shape: &Shape, text: &str) -> String {
+        let f = Filter::parse_with(text, &lenient()).unwrap();
+        let q = Query::new(dialect, schema, shape)
+            .options(lenient())
+            .filter(&f)
+            .unwrap();
+        q.where_sql().to_owned()
+    }
+
+    /// The conditions `docs/sql-indexing.md` promises for the identity providers' lookups.
+    #[test]
+    fn idp_lookups_are_the_indexed_expressions() {
+        let user = ResourceSchema::user();
+        let group = ResourceSchema::group();
+        let plain = Shape::new("r.doc", "r.seq");
+        assert_eq!(
+            where_sql(Dialect::Sqlite, &user, &plain, r#"userName eq "X""#),
+            r#"(json_type(r.doc, '$."userName"') IS 'text' AND scim_fold(json_extract(r.doc, '$."userName"')) = ?1)"#
+        );
+        assert_eq!(
+            where_sql(Dialect::Postgres, &user, &plain, r#"userName eq "X""#),
+            "(COALESCE(jsonb_typeof((r.doc) -> 'userName') = 'string', FALSE) AND \
+             scim_fold((r.doc) ->> 'userName') = $1::text)"
+        );
+        let users = Shape::new("r.doc", "r.seq")
+            .column("userName", Column::new("r.user_name_fold").folded())
+            .column("externalId", Column::new("r.external_id"))
+            .relation(
+                "emails",
+                Relation::keyed("emails e", "r.seq", "e.resource")
+                    .sub("value", "e.value")
+                    .sub("type", "e.type"),
+            );
+        assert_eq!(
+            where_sql(Dialect::Sqlite, &user, &users, r#"USERNAME eq "X""#),
+            "(r.user_name_fold IS NOT NULL AND r.user_name_fold = ?1)"
+        );
+        assert_eq!(
+            where_sql(Dialect::Postgres, &user, &users, r#"externalId eq "X""#),
+            "(r.external_id IS NOT NULL AND r.external_id = $1::text)"
+        );
+        assert_eq!(
+            where_sql(
+                Dialect::Sqlite,
+                &user,
+                &users,
+                r#"emails[type eq "work"].value eq "X""#
+            ),
+            "r.seq IN (SELECT e.resource FROM emails e WHERE e.resource IS NOT NULL AND \
+             (((e.type IS NOT NULL AND scim_fold(e.type) = ?1) AND \
+             (e.value IS NOT NULL AND scim_fold(e.value) = ?2))))"
+        );
+        let groups = Shape::new("r.doc", "r.seq")
+            .column("displayName", Column::new("r.display_name_fold").folded())
+            .relation(
+                "members",
+                Relation::keyed("members m", "r.seq", "m.group_seq")
+                    .sub("value", Column::new("m.member_id_fold").folded()),
+            );
+        assert_eq!(
+            where_sql(Dialect::Sqlite, &group, &groups, r#"displayName eq "X""#),
+            "(r.display_name_fold IS NOT NULL AND r.display_name_fold = ?1)"
+        );
+        assert_eq!(
+            where_sql(Dialect::Sqlite, &group, &groups, r#"members[value eq "X"]"#),
+            "r.seq IN (SELECT m.group_seq FROM members m WHERE m.group_seq IS NOT NULL AND \
+             ((m.member_id_fold IS NOT NULL AND m.member_id_fold = ?1)))"
+        );
+    }
+
+    #[test]
+    fn values_are_parameters_and_numbered_after_the_stores() {
+        let user = ResourceSchema::user();
+        let shape = Shape::new("r.doc", "r.seq");
+        let f = Filter::parse(r#"title eq "x' OR '1'='1" and nickName co "%_""#).unwrap();
+        let q = Query::new(Dialect::Postgres, &user, &shape)
+            .filter(&f)
+            .unwrap()
+            .first_param(3);
+        assert!(q.where_sql().contains("$3::text") && q.where_sql().contains("$4::text"));
+        assert!(!q.where_sql().contains("OR '1'"));
+        assert_eq!(
+            q.params(),
+            [
+                SqlValue::Text("x' or '1'='1".into()),
+                SqlValue::Text("%_".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn no_filter_sort_or_page() {
+        let user = ResourceSchema::user();
+        let shape = Shape::new("r.doc", "r.seq");
+        let q = Query::new(Dialect::Sqlite, &user, &shape);
+        assert_eq!(
+            (
+                q.where_sql(),
+                q.after_sql(),
+                q.order_sql(),
+                q.sort_key_sql()
+            ),
+            ("1", "1", "r.seq ASC", "NULL")
+        );
+        let q = Query::new(Dialect::Postgres, &user, &shape)
+            .after(Some(&Position {
+                sort_key: SqlValue::Null,
+                key: 9,
+            }))
+            .unwrap();
+        assert_eq!(
+            (q.where_sql(), q.after_sql()),
+            ("TRUE", "r.seq > $1::bigint")
+        );
+        assert!(q.filter_params().is_empty());
+        assert_eq!(q.params(), [SqlValue::Integer(9)]);
+    }
+
+    #[test]
+    fn a_cursor_for_another_sort_is_refused() {
+        let user = ResourceSchema::user();
+        let shape = Shape::new("r.doc", "r.seq");
+        let by_name = AttrPath::parse("userName").unwrap();
+        let q = Query::new(Dialect::Sqlite, &user, &shape)
+            .sort(Some(&by_name), SortOrder::Descending)
+            .unwrap();
+        assert_eq!(q.sort_key_type(), Some(KeyType::Text));
+        let numeric = Position {
+            sort_key: SqlValue::Integer(3),
+            key: 1,
+        };
+        let err = q.clone().after(Some(&numeric)).unwrap_err();
+        assert!(matches!(err, Error::Cursor));
+        let unsorted = Query::new(Dialect::Sqlite, &user, &shape);
+        let named = Position {
+            sort_key: SqlValue::Text("x".into()),
+            key: 1,
+        };
+        assert!(matches!(unsorted.after(Some(&named)), Err(Error::Cursor)));
+        let q = q.after(Some(&named)).unwrap();
+        assert_eq!(q.after_sql().matches("?1").count(), 2);
+    }
+
+    #[test]
+    fn shapes_that_do_not_fit_the_schema_are_errors() {
+        let user = ResourceSchema::user();
+        for shape in [
+            Shape::new("r.doc", "r.seq").column("nope", Column::new("c")),
+            Shape::new("r.doc", "r.seq").column("emails", Column::new("c")),
+            Shape::new("r.doc", "r.seq").column("externalId", Column::new("c").folded()),
+            Shape::new("r.doc", "r.seq").relation("name", Relation::new("t", "TRUE")),
+            Shape::new("r.doc", "r.seq")
+                .relation("emails", Relation::new("t", "TRUE").sub("nope", "x")),
+        ] {
+            let err = shape.check(&user).unwrap_err();
+            assert_eq!(
+                err.status(),
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                "{err}"
+            );
+            let f = Filter::parse("userName pr").unwrap();
+            assert!(Query::new(Dialect::Sqlite, &user, &shape)
+                .filter(&f)
+                .is_err());
+        }
+    }
+
+    #[test]
+    fn unmapped_relation_sub_attributes_are_reported() {
+        let group = ResourceSchema::group();
+        let shape = Shape::new("r.doc", "r.seq").relation(
+            "members",
+            Relation::new("members m", "m.g = r.seq").sub("value", "m.id"),
+        );
+        let f = Filter::parse(r#"members.type eq "User""#).unwrap();
+        let err = Query::new(Dialect::Sqlite, &group, &shape)
+            .filter(&f)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`members.type` cannot be searched or sorted on this server"
+        );
+        assert_eq!(
+            err.scim_type(),
+            Some(scimkit_schema::ScimType::InvalidFilter)
+        );
+        let by_value = AttrPath::parse("members.value").unwrap();
+        let err = Query::new(Dialect::Sqlite, &group, &shape)
+            .sort(Some(&by_value), SortOrder::Ascending)
+            .unwrap_err();
+        assert_eq!(err.scim_type(), Some(scimkit_schema::ScimType::InvalidPath));
+        let scim: scimkit_protocol::ScimError = err.into();
+        assert_eq!(scim.status(), http::StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn postgres_literals_with_nul_compare_as_postgres_text_can() {
+        let user = ResourceSchema::user();
+        let shape = Shape::new("r.doc", "r.seq");
+        for (text, expect) in [
+            ("title eq \"a\\u0000b\"", "FALSE)"),
+            ("title ne \"a\\u0000b\"", "TRUE)"),
+            ("title gt \"a\\u0000b\"", "> $1::text)"),
+        ] {
+            let f = Filter::parse(text).unwrap();
+            let q = Query::new(Dialect::Postgres, &user, &shape)
+                .filter(&f)
+                .unwrap();
+            assert!(q.where_sql().ends_with(expect), "{text}: {}", q.where_sql());
+            assert!(q
+                .params()
+                .iter()
+                .all(|p| !matches!(p, SqlValue::Text(t) if t.contains('\0'))));
+        }
+    }
+}

@@ -39,9 +39,11 @@ BEGIN
     IF mo < 1 OR mo > 12 OR d < 1 OR h > 23 OR mi > 59 OR s > 60 THEN
         RETURN NULL;
     END IF;
-    IF d > CASE WHEN mo = 2 THEN
-                CASE WHEN (y % 4 = 0 AND y % 100 <> 0) OR y % 400 = 0 THEN 29 ELSE 28 END
-            WHEN mo IN (4, 6, 9, 11) THEN 30 ELSE 31 END THEN
+    -- (plpgsql ends an IF condition at the first THEN, so the month length is computed first.)
+    mp := CASE WHEN mo = 2 THEN
+              CASE WHEN (y % 4 = 0 AND y % 100 <> 0) OR y % 400 = 0 THEN 29 ELSE 28 END
+          WHEN mo IN (4, 6, 9, 11) THEN 30 ELSE 31 END;
+    IF d > mp THEN
         RETURN NULL;
     END IF;
     IF m[11] IS NOT NULL THEN
