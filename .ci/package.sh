@@ -11,4 +11,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo package --locked --allow-dirty \
-    -p scimkit-schema -p scimkit-filter -p scimkit-patch -p scimkit-protocol -p scimkit-sql -p scimkit
+    -p scimkit-schema -p scimkit-filter -p scimkit-patch -p scimkit-protocol -p scimkit-sql -p scimkit-server -p scimkit

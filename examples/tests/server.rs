@@ -37,11 +37,13 @@ fn tenant_isolation_and_tokens() {
     b.delete(&format!("/Users/{ua}")).expect_error(404, None);
     // B cannot add A's user to B's group.
     let gb = b.create_group("Beta group");
+    // (Under the IdP-compatible profile an id the tenant does not know is skipped, not refused:
+    // another tenant's id is exactly such an id.)
     let r = b.patch_ops(
         &format!("/Groups/{gb}"),
         json!([{"op": "add", "path": "members", "value": [{"value": ua}]}]),
     );
-    assert!(matches!(r.status, 400 | 404 | 409), "{}", r.text);
+    assert!(matches!(r.status, 204 | 400 | 404 | 409), "{}", r.text);
     assert_eq!(b.member_ids(&gb), Vec::<String>::new());
     // A's user is intact.
     let r = a.get(&format!("/Users/{ua}")).expect(200);
@@ -685,18 +687,15 @@ fn in_memory_filter_fallback() {
     c.post("/Users", &json!({"schemas": [USER], "userName": "bárbara"}))
         .expect(201);
     assert_eq!(names(r#"userName eq "BÁRBARA""#, ""), ["bárbara"]);
-    // The bounded scan refuses what it cannot bound.
-    let small = TestServer::start_with(Config {
-        max_scan: 2,
-        ..Config::default()
-    });
-    let s = small.tenant("s");
+    // Any valid filter is answered, indexed or not: no `tooMany` for a filter the schema knows.
+    let s = server.tenant("s");
     for i in 0..3 {
         s.create_user(&format!("s{i}"));
     }
-    s.filter("Users", r#"title co "x""#, "")
-        .expect_error(400, Some("tooMany"));
-    // An indexed filter is not limited by the scan bound.
+    assert_eq!(
+        s.filter("Users", r#"title co "x""#, "").expect(200).total(),
+        0
+    );
     assert_eq!(
         s.filter("Users", r#"userName eq "s1""#, "")
             .expect(200)
@@ -737,6 +736,16 @@ fn audit_records_every_write() {
     c.get("/Users").expect(200);
 
     let db = rusqlite::Connection::open(&server.db).unwrap();
+    // The audit writer runs beside the requests: wait for its rows.
+    for _ in 0..100 {
+        let n: i64 = db
+            .query_row("SELECT COUNT(*) FROM audit", [], |r| r.get(0))
+            .unwrap();
+        if n >= 6 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let mut stmt = db
         .prepare("SELECT tenant, operation, kind, resource_id, at FROM audit ORDER BY seq")
         .unwrap();
@@ -895,11 +904,12 @@ fn one_member_change_in_a_large_group() {
     let ids = c.member_ids(&gid);
     assert_eq!(ids.len(), 299);
     assert!(!ids.contains(&users[0]));
-    // Rename and add in one request; a bad member makes the whole request fail with nothing changed.
+    // Rename and add in one request; a malformed member (no `value`) makes the whole request fail
+    // with nothing changed. (An unknown member id is skipped instead: see okta.rs.)
     c.patch_ops(
         &path,
         json!([{"op": "replace", "value": {"displayName": "Bigger"}},
-               {"op": "add", "path": "members", "value": [{"value": "no-such-user"}]}]),
+               {"op": "add", "path": "members", "value": [{"display": "no value"}]}]),
     )
     .expect_error(400, Some("invalidValue"));
     let now = c

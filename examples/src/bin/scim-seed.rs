@@ -10,8 +10,9 @@
 //! without listing them first.
 
 use clap::Parser;
-use examples::server::store::{self, Kind, Member};
 use examples::server::{Config, Server};
+use scimkit::schema::ResourceSchema;
+use scimkit_server::store::{unique_keys, Member, MemberChange, MemberType, Write};
 use serde_json::json;
 
 /// Seeds an example-server database.
@@ -48,72 +49,68 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let server = Server::open(&args.db, Config::default())?;
     let token = server.create_tenant(&args.tenant)?;
-    let store = server.store();
-    let tenant = args.tenant.as_str();
-    let now = store::now();
+    let store = server.store().clone();
+    let tenant = args.tenant.clone();
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let started = std::time::Instant::now();
-    for chunk in (0..args.users).collect::<Vec<_>>().chunks(20_000) {
-        store.write(|tx| {
-            for &i in chunk {
-                let id = user_id(i);
-                let body = json!({
-                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
-                                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
-                    "id": id,
-                    "externalId": format!("ext-{i}"),
-                    "userName": format!("user{i}@example.com"),
-                    "name": {"givenName": format!("Given{i}"), "familyName": format!("Family{}", i % 997)},
-                    "displayName": format!("User {i}"),
-                    "active": true,
-                    "emails": [
-                        {"value": format!("user{i}@example.com"), "type": "work", "primary": true},
-                        {"value": format!("user{i}@home.example.org"), "type": "home"}
-                    ],
-                    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
-                        "employeeNumber": format!("{i}"), "department": format!("Dept {}", i % 50)
-                    },
-                    "meta": {"resourceType": "User", "created": now, "lastModified": now,
-                             "location": format!("/Users/{id}"), "version": "W/\"1\""}
-                });
-                store::insert(tx, tenant, Kind::User, &id, &body)?;
-            }
-            Ok(())
-        })?;
-    }
-    store.write(|tx| {
-        for j in 0..args.groups {
-            let id = group_id(j);
-            let body = json!({
-                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-                "id": id,
-                "displayName": format!("Group {j}"),
-                "meta": {"resourceType": "Group", "created": now, "lastModified": now,
-                         "location": format!("/Groups/{id}"), "version": "W/\"1\""}
-            });
-            let seq = store::insert(tx, tenant, Kind::Group, &id, &body)?;
-            let size = if j == 0 {
-                args.big_group.min(args.users)
-            } else {
-                5.min(args.users)
-            };
-            let offset = if j == 0 {
-                0
-            } else {
-                (j * 7) % args.users.max(1)
-            };
-            let members: Vec<Member> = (0..size)
-                .map(|k| Member {
-                    value: user_id((offset + k) % args.users),
-                    type_: "User".into(),
-                    display: None,
+    let user_schema = ResourceSchema::user();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        for chunk in (0..args.users).collect::<Vec<_>>().chunks(20_000) {
+            let batch = chunk
+                .iter()
+                .map(|&i| {
+                    let id = user_id(i);
+                    let doc = json!({
+                        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
+                                    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+                        "id": id,
+                        "externalId": format!("ext-{i}"),
+                        "userName": format!("user{i}@example.com"),
+                        "name": {"givenName": format!("Given{i}"), "familyName": format!("Family{}", i % 997)},
+                        "displayName": format!("User {i}"),
+                        "active": true,
+                        "emails": [
+                            {"value": format!("user{i}@example.com"), "type": "work", "primary": true},
+                            {"value": format!("user{i}@home.example.org"), "type": "home"}
+                        ],
+                        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+                            "employeeNumber": format!("{i}"), "department": format!("Dept {}", i % 50)
+                        },
+                        "meta": {"resourceType": "User", "created": now, "lastModified": now}
+                    });
+                    let keys = unique_keys(&user_schema, &doc);
+                    (id, Write::document(doc, keys, now.clone()))
                 })
                 .collect();
-            store::add_members(tx, tenant, seq, &members)?;
+            store.import(&tenant, "User", batch).await?;
         }
-        Ok(())
+        let groups = (0..args.groups)
+            .map(|j| {
+                let id = group_id(j);
+                let doc = json!({
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                    "id": id,
+                    "displayName": format!("Group {j}"),
+                    "meta": {"resourceType": "Group", "created": now, "lastModified": now}
+                });
+                let size = if j == 0 { args.big_group.min(args.users) } else { 5.min(args.users) };
+                let offset = if j == 0 { 0 } else { (j * 7) % args.users.max(1) };
+                let members: Vec<Member> = (0..size)
+                    .map(|k| Member {
+                        value: user_id((offset + k) % args.users),
+                        kind: MemberType::User,
+                        display: None,
+                    })
+                    .collect();
+                (id, Write::document(doc, Vec::new(), now.clone()).with_members(MemberChange::Add(members)))
+            })
+            .collect();
+        store.import(&tenant, "Group", groups).await?;
+        Ok::<_, scimkit_server::store::StoreError>(())
     })?;
-    // Statistics for the query planner, as the server keeps them (store.rs).
-    store.write(|tx| Ok(tx.execute_batch("ANALYZE")?))?;
     eprintln!(
         "seeded {} users and {} groups (big group: {} members) in {:.1} s",
         args.users,

@@ -25,6 +25,10 @@ struct Args {
     /// Largest request body in bytes (larger bodies get 413).
     #[arg(long, default_value_t = 1 << 20)]
     max_body: usize,
+    /// The URL clients reach the server at (scheme and authority), for `meta.location` and
+    /// `Location`; default `http://{listen}`. Request `Host` headers are never used for it.
+    #[arg(long, env = "SCIM_BASE_URL")]
+    base_url: Option<String>,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,26 +38,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let args = Args::parse();
-    let config = examples::server::Config {
-        max_page_size: args.max_page_size,
-        max_body: args.max_body,
-        ..Default::default()
-    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let server = examples::server::Server::open(&args.db, config)?;
         let listener = tokio::net::TcpListener::bind(args.listen).await?;
-        let addr = listener.local_addr()?;
+        // The address actually bound: with `--listen 127.0.0.1:0` the OS picks the port.
+        let bound = listener.local_addr()?;
+        let config = examples::server::Config {
+            max_page_size: args.max_page_size,
+            max_body: args.max_body,
+            base_url: args
+                .base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{bound}")),
+            ..Default::default()
+        };
+        let server = examples::server::Server::open(&args.db, config)?;
         for tenant in &args.tenants {
             let token = server.create_tenant(tenant)?;
             println!("tenant:   {tenant}");
-            println!("base URL: http://{addr}/t/{tenant}/scim/v2");
+            println!("base URL: {}", server.service().base_url(tenant));
             println!("token:    {token}");
             println!();
         }
-        println!("try:      curl -H 'Authorization: Bearer <token>' http://{addr}/t/{}/scim/v2/ServiceProviderConfig", args.tenants[0]);
+        println!(
+            "try:      curl -H 'Authorization: Bearer <token>' {}/ServiceProviderConfig",
+            server.service().base_url(&args.tenants[0])
+        );
         server.serve(listener, shutdown()).await?;
         Ok(())
     })

@@ -1,23 +1,22 @@
-//! The example SCIM service provider: axum in front, scimkit in the middle, SQLite behind.
+//! The example SCIM service provider: scimkit-server over embedded SQLite, served by axum.
+//!
+//! Everything SCIM lives in `scimkit-server`; this module is what an application adds: where the
+//! data lives, which tenants exist and how their tokens are kept.
 //!
 //! Every tenant has its own base path, `/t/{tenant}/scim/v2`, and bearer token. Tokens are stored
-//! only as hashes and compared in constant time.
+//! only as hashes (`tenants.rs`).
 
-mod api;
-mod auth;
-mod resources;
-mod sql;
-pub mod store;
+mod audit;
+mod tenants;
 
 use std::future::Future;
 use std::path::Path;
-use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::State;
-use axum::Router;
+use scimkit_server::hooks::{BearerTokens, PathTenants};
+use scimkit_server::store::sqlite::SqliteStore;
+use scimkit_server::ScimService;
 
-pub use store::{Store, StoreError};
+pub use scimkit_server::store::StoreError;
 
 /// Server settings.
 #[derive(Debug, Clone)]
@@ -28,10 +27,11 @@ pub struct Config {
     pub default_page_size: usize,
     /// Largest request body, in bytes; larger ones get 413.
     pub max_body: usize,
-    /// Largest number of candidates a filter that SQL cannot fully express may scan in memory.
-    pub max_scan: usize,
     /// Bulk limits advertised in /ServiceProviderConfig and enforced on /Bulk.
     pub bulk_max_operations: usize,
+    /// The scheme and authority clients reach the server at (`https://scim.example.com`), for
+    /// `meta.location` and `Location`. Never taken from a request's `Host` header.
+    pub base_url: String,
 }
 
 impl Default for Config {
@@ -40,47 +40,58 @@ impl Default for Config {
             max_page_size: 500,
             default_page_size: 100,
             max_body: 1 << 20,
-            max_scan: 10_000,
             bulk_max_operations: 1000,
+            base_url: "http://localhost:8080".into(),
         }
     }
 }
 
-/// A running service provider's state.
+/// A running service provider's state. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Server {
-    inner: Arc<api::Api>,
+    service: ScimService<SqliteStore, BearerTokens>,
+    tenants: tenants::Tenants,
 }
 
 impl Server {
-    /// Opens the database and prepares the SCIM engine.
+    /// Opens the database and prepares the SCIM service.
     pub fn open(db: &Path, config: Config) -> Result<Server, StoreError> {
-        let store = Store::open(db)?;
-        Ok(Server {
-            inner: Arc::new(api::Api::new(store, config)),
-        })
+        let store = SqliteStore::open(db)?;
+        let tenants = tenants::Tenants::open(db)?;
+        let mut settings = scimkit_server::Config::default();
+        settings.base_url = config.base_url.clone();
+        settings.max_page_size = config.max_page_size as u64;
+        settings.default_page_size = config.default_page_size as u64;
+        settings.max_body = config.max_body;
+        settings.bulk_max_operations = config.bulk_max_operations;
+        let service = ScimService::builder(store)
+            .auth(tenants.tokens().clone())
+            .tenancy(PathTenants::new("/t/", "/scim/v2"))
+            .events(audit::Audit::open(db)?)
+            .config(settings)
+            .build();
+        Ok(Server { service, tenants })
     }
 
-    /// Creates (or re-keys) a tenant and returns its new bearer token. The token is not stored,
-    /// only its hash, so this is the one time it can be shown.
+    /// Creates (or re-keys) a tenant and returns its new bearer token. Only the token's hash is
+    /// stored, so this is the one time it can be shown.
     pub fn create_tenant(&self, name: &str) -> Result<String, StoreError> {
-        let token = auth::new_token();
-        self.inner
-            .store
-            .put_tenant(name, &auth::hash_token(&token))?;
-        Ok(token)
+        self.tenants.rekey(name)
+    }
+
+    /// The SCIM service.
+    pub fn service(&self) -> &ScimService<SqliteStore, BearerTokens> {
+        &self.service
     }
 
     /// The database, for tools that seed or inspect it (`scim-seed`, tests).
-    pub fn store(&self) -> &Store {
-        &self.inner.store
+    pub fn store(&self) -> &SqliteStore {
+        self.service.store()
     }
 
-    /// The axum router: every request goes to the SCIM dispatcher.
-    pub fn router(&self) -> Router {
-        Router::new()
-            .fallback(dispatch)
-            .with_state(self.inner.clone())
+    /// The axum router: every request goes to the SCIM service.
+    pub fn router(&self) -> axum::Router {
+        self.service.router()
     }
 
     /// Serves on `listener` until `shutdown` completes.
@@ -93,25 +104,4 @@ impl Server {
             .with_graceful_shutdown(shutdown)
             .await
     }
-}
-
-async fn dispatch(
-    State(api): State<Arc<api::Api>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let (parts, body) = request.into_parts();
-    // Read at most max_body + 1 bytes: one more than allowed is enough to answer 413.
-    let limit = api.config.max_body;
-    let bytes = match axum::body::to_bytes(body, limit.saturating_add(1)).await {
-        Ok(b) if b.len() <= limit => b,
-        _ => return into_axum(api::too_large(limit)),
-    };
-    let request = http::Request::from_parts(parts, bytes.to_vec());
-    // SQLite answers an indexed request in tens of microseconds, less than a hand-off to the
-    // blocking pool costs, so requests run on the worker; writes wait on one short-held mutex.
-    into_axum(api.handle(request))
-}
-
-fn into_axum(response: http::Response<Vec<u8>>) -> axum::response::Response {
-    response.map(Body::from)
 }

@@ -50,10 +50,14 @@ impl TestServer {
 
     pub fn start_with(config: Config) -> TestServer {
         let db = temp_path("db");
-        let server = Server::open(&db, config).expect("open the database");
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
         let origin = format!("http://{}", listener.local_addr().expect("addr"));
+        let config = Config {
+            base_url: origin.clone(),
+            ..config
+        };
+        let server = Server::open(&db, config).expect("open the database");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let s = server.clone();
         let thread = std::thread::spawn(move || {

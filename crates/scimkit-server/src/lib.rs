@@ -1,0 +1,50 @@
+//! A SCIM 2.0 service-provider core: an [`http::Request`] in, an [`http::Response`] out, over a
+//! storage trait.
+//!
+//! [`ScimService`] serves every endpoint of RFC 7644 for the resource types of a
+//! [`SchemaRegistry`](scimkit_schema::SchemaRegistry) (User, Group, and any custom type with its
+//! extensions): create, read, replace, PATCH, delete, filtered and sorted lists with index and
+//! RFC 9865 cursor paging, `.search`, `/Bulk`, and the discovery endpoints, with ETags and
+//! preconditions, projection, and errors as RFC 7644 §3.12 messages. It owns the SCIM semantics;
+//! a [`Store`](store::Store) persists versioned documents and member deltas.
+//!
+//! # Map of the crate
+//! - [`store`]: the [`Store`](store::Store) trait and its types; [`MemoryStore`](store::memory::MemoryStore);
+//!   `SqliteStore` (feature `sqlite`).
+//! - [`hooks`]: tenancy, authentication and provisioning events: the policy a service decides.
+//! - [`ScimService`], [`Config`] (`service.rs`): the request pipeline.
+//! - `axum` (feature `axum`): mount a service in an axum router with one call.
+//! - `testing` (feature `testing`): the storage contract suite every backend runs.
+//!
+//! # Example
+//! ```
+//! use scimkit_server::{ScimService, hooks::BearerTokens, store::MemoryStore};
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let tokens = BearerTokens::new();
+//! let token = tokens.issue("default", "token-1");
+//! let service = ScimService::builder(MemoryStore::new()).auth(tokens).build();
+//!
+//! let request = http::Request::get("/scim/v2/ServiceProviderConfig")
+//!     .header("authorization", format!("Bearer {token}"))
+//!     .body(bytes::Bytes::new())
+//!     .unwrap();
+//! let response = service.handle(request).await;
+//! assert_eq!(response.status(), 200);
+//!
+//! let anonymous = http::Request::get("/scim/v2/Users").body(bytes::Bytes::new()).unwrap();
+//! assert_eq!(service.handle(anonymous).await.status(), 401);
+//! # });
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs, rustdoc::broken_intra_doc_links)]
+#![warn(missing_debug_implementations)]
+
+#[cfg(feature = "axum")]
+mod axum;
+pub mod hooks;
+mod service;
+pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use service::{too_large, Builder, Config, PatchResponse, Profile, ScimService};
