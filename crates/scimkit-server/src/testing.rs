@@ -236,7 +236,7 @@ async fn uniqueness<S: Store>(s: S) {
         }) => {
             assert_eq!(attribute, "userName");
             assert!(
-                existing.as_deref().map_or(true, |e| e == "u1"),
+                existing.as_deref().is_none_or(|e| e == "u1"),
                 "the holder is named when known"
             );
         }
