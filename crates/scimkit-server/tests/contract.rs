@@ -10,7 +10,7 @@ async fn memory_store_passes_the_contract() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_store_passes_the_contract() {
     scimkit_server::testing::contract(|| async {
-        scimkit_server::store::sqlite::SqliteStore::open_in_memory().unwrap()
+        scimkit_server::store::sqlite::SqliteStore::open_temporary().unwrap()
     })
     .await;
 }

@@ -81,7 +81,7 @@ const READERS: usize = 4;
 /// ```
 /// use scimkit_server::store::{sqlite::SqliteStore, Store, Write};
 /// # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
-/// let store = SqliteStore::open_in_memory()?;
+/// let store = SqliteStore::open_temporary()?;
 /// let doc = serde_json::json!({"id": "1", "userName": "bjensen"});
 /// store.create("acme", "User", "1", Write::document(doc, vec![], "2026-01-01T00:00:00Z")).await?;
 /// assert_eq!(store.get("acme", "User", "1", false).await?.unwrap().doc["userName"], "bjensen");
@@ -105,6 +105,20 @@ struct Inner {
     reader_permits: Arc<Semaphore>,
     /// Per tenant: at most half the readers, so another tenant always finds one free.
     tenant_permits: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// The file of a temporary store, removed on drop.
+    temporary: Option<std::path::PathBuf>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(path) = &self.temporary {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = path.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
 }
 
 fn sql_error(e: rusqlite::Error) -> StoreError {
@@ -121,20 +135,18 @@ impl SqliteStore {
         SqliteStore::from_connections(writer, readers)
     }
 
-    /// A private in-memory database (shared by this store's connections), for tests.
-    pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
+    /// A private database in a temporary file, removed when the last clone of the store is
+    /// dropped: for tests. (A shared-cache in-memory database would lock whole tables between
+    /// its connections, where a file in WAL mode lets readers run beside the writer.)
+    pub fn open_temporary() -> Result<SqliteStore, StoreError> {
         let mut key = [0u8; 8];
         getrandom::getrandom(&mut key).map_err(StoreError::backend)?;
-        let uri = format!(
-            "file:scimkit-{}?mode=memory&cache=shared",
-            crate::hooks::hex(&key)
-        );
-        let flags = rusqlite::OpenFlags::default() | rusqlite::OpenFlags::SQLITE_OPEN_URI;
-        let writer = Connection::open_with_flags(&uri, flags).map_err(sql_error)?;
-        let readers = (0..READERS)
-            .map(|_| Connection::open_with_flags(&uri, flags).map_err(sql_error))
-            .collect::<Result<Vec<_>, _>>()?;
-        SqliteStore::from_connections(writer, readers)
+        let path = std::env::temp_dir().join(format!("scimkit-{}.db", crate::hooks::hex(&key)));
+        let mut store = SqliteStore::open(&path)?;
+        if let Some(inner) = Arc::get_mut(&mut store.inner) {
+            inner.temporary = Some(path);
+        }
+        Ok(store)
     }
 
     fn from_connections(
@@ -148,7 +160,6 @@ impl SqliteStore {
         for r in &readers {
             r.busy_timeout(std::time::Duration::from_secs(5))
                 .map_err(sql_error)?;
-            // A shared-cache in-memory database needs uncommitted reads off to see only commits.
             r.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;")
                 .map_err(sql_error)?;
         }
@@ -158,6 +169,7 @@ impl SqliteStore {
                 reader_permits: Arc::new(Semaphore::new(readers.len())),
                 readers: Mutex::new(readers),
                 tenant_permits: Mutex::new(HashMap::new()),
+                temporary: None,
             }),
         })
     }
