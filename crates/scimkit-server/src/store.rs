@@ -10,7 +10,7 @@
 //!
 //! The service owns the SCIM semantics (validation, PATCH, projection, preconditions); a store only
 //! ever sees whole documents, member deltas and [`ListQuery`]s. The contract is a test suite:
-//! [`testing::contract`](crate::testing) runs it against any implementation.
+//! `scimkit_server::testing::contract` (feature `testing`) runs it against any implementation.
 
 use std::future::Future;
 
