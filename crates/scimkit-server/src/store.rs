@@ -491,3 +491,43 @@ pub(crate) fn groups_json(groups: &[GroupRef]) -> Value {
             .collect(),
     )
 }
+
+/// For stores that order a result in memory: the range of it a page asks for, and where the next
+/// page starts. `keys` are the results' stable keys (creation sequence) in result order; a keyset
+/// position is the key of the last result of the previous page, and when that resource has been
+/// deleted since, the page resumes after the first one created later.
+pub(crate) fn page_range(
+    keys: &[i64],
+    page: &PageRequest,
+) -> Result<(std::ops::Range<usize>, Option<String>), StoreError> {
+    let (start, count) = match page {
+        PageRequest::Index { offset, count } => (*offset, *count),
+        PageRequest::After { after, count } => {
+            let start = match after {
+                None => 0,
+                Some(position) => {
+                    let seq: i64 = position
+                        .parse()
+                        .map_err(|_| StoreError::backend("malformed position"))?;
+                    keys.iter()
+                        .position(|k| *k == seq)
+                        .map(|i| i + 1)
+                        .or_else(|| keys.iter().position(|k| *k > seq))
+                        .unwrap_or(keys.len())
+                }
+            };
+            (start as u64, *count)
+        }
+    };
+    let start = usize::try_from(start).unwrap_or(usize::MAX).min(keys.len());
+    let end = start
+        .saturating_add(usize::try_from(count).unwrap_or(usize::MAX))
+        .min(keys.len());
+    let next = match page {
+        PageRequest::After { .. } if end < keys.len() && end > start => {
+            Some(keys[end - 1].to_string())
+        }
+        _ => None,
+    };
+    Ok((start..end, next))
+}

@@ -85,7 +85,6 @@ pub(crate) async fn resolve<S: Store>(
     group: &str,
     requested: Vec<Requested>,
     profile: Profile,
-    strict_unknown: &mut Vec<String>,
 ) -> Result<Resolved, ScimError> {
     if requested.is_empty() {
         return Ok(Resolved::default());
@@ -104,7 +103,6 @@ pub(crate) async fn resolve<S: Store>(
         }
     }
     if !out.unknown.is_empty() && profile == Profile::Strict {
-        strict_unknown.extend(out.unknown.iter().cloned());
         return Err(ScimError::invalid_value(format!(
             "member `{}` does not exist",
             out.unknown[0]

@@ -264,17 +264,21 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
             .map(|(_, v)| v)
             .unwrap_or(Value::Null);
         let requested = members::requested(&list, unknown_attributes)?;
-        let resolved = members::resolve(
-            &self.svc.store,
-            &self.tenant,
-            id,
-            requested,
-            self.profile(),
-            &mut Vec::new(),
-        )
-        .await?;
+        let resolved = self.resolve_members(id, requested, unknown_members).await?;
+        Ok(Some(MemberChange::Set(resolved)))
+    }
+
+    /// Resolves requested members of group `id`, recording the ids that name nothing.
+    async fn resolve_members(
+        &self,
+        id: &str,
+        requested: Vec<members::Requested>,
+        unknown_members: &mut Vec<String>,
+    ) -> Result<Vec<crate::store::Member>, ScimError> {
+        let resolved =
+            members::resolve(&self.svc.store, &self.tenant, id, requested, self.profile()).await?;
         unknown_members.extend(resolved.unknown);
-        Ok(Some(MemberChange::Set(resolved.members)))
+        Ok(resolved.members)
     }
 
     /// Reads a resource and renders it, projected as the query asks.
@@ -617,19 +621,10 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
                         None => others.push(op.clone()),
                         Some(mut m) => {
                             let resolved = match m.requested() {
-                                Some(requested) => {
-                                    let r = members::resolve(
-                                        &self.svc.store,
-                                        &self.tenant,
-                                        id,
-                                        requested,
-                                        self.profile(),
-                                        &mut Vec::new(),
-                                    )
-                                    .await?;
-                                    unknown_members.extend(r.unknown);
-                                    Some(r.members)
-                                }
+                                Some(requested) => Some(
+                                    self.resolve_members(id, requested, &mut unknown_members)
+                                        .await?,
+                                ),
                                 None => None,
                             };
                             changes.push(m.into_change(resolved));

@@ -8,8 +8,8 @@ use scimkit_filter::Sorter;
 use serde_json::Value;
 
 use super::{
-    GroupRef, ListPage, ListQuery, Member, MemberChange, MemberType, PageRequest, Store,
-    StoreError, Stored, UniqueKey, Updated, Version, Write,
+    GroupRef, ListPage, ListQuery, Member, MemberChange, MemberType, Store, StoreError, Stored,
+    UniqueKey, Updated, Version, Write,
 };
 
 /// A [`Store`] in memory. Cheap to create; nothing survives the process.
@@ -369,36 +369,10 @@ impl Store for MemoryStore {
                 by_attr.then(a.1.seq.cmp(&b.1.seq))
             });
             let total = hits.len() as u64;
-            let (start, count) = match query.page {
-                PageRequest::Index { offset, count } => (*offset as usize, *count as usize),
-                PageRequest::After { after, count } => {
-                    let start = match after {
-                        None => 0,
-                        Some(position) => {
-                            let seq: u64 = position
-                                .parse()
-                                .map_err(|_| StoreError::Backend("malformed position".into()))?;
-                            // After the resource the previous page ended with; if it has been
-                            // deleted since, after the first one created later.
-                            hits.iter()
-                                .position(|h| h.1.seq == seq)
-                                .map(|i| i + 1)
-                                .or_else(|| hits.iter().position(|h| h.1.seq > seq))
-                                .unwrap_or(hits.len())
-                        }
-                    };
-                    (start, *count as usize)
-                }
-            };
-            let page: Vec<_> = hits.iter().skip(start).take(count).collect();
-            let next = match query.page {
-                PageRequest::After { .. } if start + page.len() < hits.len() => {
-                    page.last().map(|h| h.1.seq.to_string())
-                }
-                _ => None,
-            };
-            let resources = page
-                .into_iter()
+            let keys: Vec<i64> = hits.iter().map(|h| h.1.seq as i64).collect();
+            let (range, next) = super::page_range(&keys, query.page)?;
+            let resources = hits[range]
+                .iter()
                 .map(|(id, e, _)| t.stored(id, e, query.relations))
                 .collect();
             Ok(ListPage::new(total, resources, next))

@@ -21,8 +21,8 @@ use serde_json::Value;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::{
-    fold, GroupRef, ListPage, ListQuery, Member, MemberChange, MemberType, PageRequest, Store,
-    StoreError, Stored, Updated, Version, Write,
+    fold, GroupRef, ListPage, ListQuery, Member, MemberChange, MemberType, Store, StoreError,
+    Stored, Updated, Version, Write,
 };
 
 const SCHEMA: &str = r#"
@@ -651,31 +651,10 @@ impl Store for SqliteStore {
                 });
             }
             let total = hits.len() as u64;
-            let (start, count) = match &page {
-                PageRequest::Index { offset, count } => (*offset as usize, *count as usize),
-                PageRequest::After { after, count } => {
-                    let start = match after {
-                        None => 0,
-                        Some(p) => {
-                            let seq: i64 = p.parse().map_err(|_| StoreError::backend("malformed position"))?;
-                            hits.iter()
-                                .position(|h| h.0 .0 == seq)
-                                .map(|i| i + 1)
-                                .or_else(|| hits.iter().position(|h| h.0 .0 > seq))
-                                .unwrap_or(hits.len())
-                        }
-                    };
-                    (start, *count as usize)
-                }
-            };
-            let end = start.saturating_add(count).min(hits.len());
-            let start = start.min(end);
-            let next = match &page {
-                PageRequest::After { .. } if end < hits.len() && end > start => Some(hits[end - 1].0 .0.to_string()),
-                _ => None,
-            };
+            let keys: Vec<i64> = hits.iter().map(|h| h.0 .0).collect();
+            let (range, next) = super::page_range(&keys, &page)?;
             let resources = hits
-                .drain(start..end)
+                .drain(range)
                 .map(|(row, _)| finish(c, &t, &rt, row, relations))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(ListPage::new(total, resources, next))
