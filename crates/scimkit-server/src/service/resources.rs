@@ -22,9 +22,24 @@ pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// A new resource id: a random UUID (RFC 9562 §5.4).
+/// A new resource id: a random UUID (RFC 9562 §5.4), lower-case hex in the 8-4-4-4-12 form.
+///
+/// Built from `getrandom` rather than the `uuid` crate, whose current releases need a newer
+/// compiler than this crate's `rust-version`.
 fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    use std::fmt::Write as _;
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).expect("the operating system's random source works");
+    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 9562 variant
+    let mut id = String::with_capacity(36);
+    for (i, byte) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            id.push('-');
+        }
+        let _ = write!(id, "{byte:02x}");
+    }
+    id
 }
 
 /// Whether the request carries `If-Match` or `If-None-Match`.
@@ -902,6 +917,22 @@ fn drop_restated_schemas(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_version_4_uuids_and_differ() {
+        let (a, b) = (new_id(), new_id());
+        assert_ne!(a, b);
+        for id in [a, b] {
+            assert_eq!(id.len(), 36);
+            let groups: Vec<_> = id.split('-').map(str::len).collect();
+            assert_eq!(groups, [8, 4, 4, 4, 12]);
+            assert!(id
+                .chars()
+                .all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+            assert_eq!(&id[14..15], "4");
+            assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"));
+        }
+    }
 
     #[test]
     fn pruning_removes_nulls_and_empties_at_depth() {
