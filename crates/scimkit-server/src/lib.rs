@@ -10,7 +10,8 @@
 //!
 //! # Map of the crate
 //! - [`store`]: the [`Store`](store::Store) trait and its types; [`MemoryStore`](store::memory::MemoryStore);
-//!   `SqliteStore` (feature `sqlite`).
+//!   `SqliteStore` (feature `sqlite`); `PostgresStore` (feature `postgres`), for several
+//!   instances on one database.
 //! - [`hooks`]: tenancy, authentication and provisioning events: the policy a service decides.
 //! - [`ScimService`], [`Config`] (`service.rs`): the request pipeline.
 //! - `axum` (feature `axum`): mount a service in an axum router with one call.

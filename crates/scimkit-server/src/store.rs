@@ -21,6 +21,8 @@ use serde_json::Value;
 
 pub mod memory;
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 

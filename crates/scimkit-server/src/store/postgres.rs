@@ -1,0 +1,1123 @@
+//! [`PostgresStore`]: the backend for several server instances sharing one PostgreSQL database
+//! (tokio-postgres with a deadpool-postgres pool).
+//!
+//! - **Layout.** The tables are prefixed `scim_`, so they can share a database (or a schema, see
+//!   [`PostgresStore::builder`]) with the application's own. `scim_resources` holds every tenant's
+//!   resources: the document as `jsonb`, its version, and the folded `userName`/`displayName`
+//!   and the `externalId` that the lookups identity providers make on every cycle hit through
+//!   plain indexes. `scim_unique_keys` holds each unique value once per tenant and type under a
+//!   primary key, so the database decides a race between two instances. `scim_members` is the
+//!   membership relation, one row per member: adding one member to a 100,000-member group writes
+//!   one row. `scim_emails` mirrors the documents' `emails` for `emails[...]` lookups.
+//!   `docs/sql-indexing.md` explains which index serves which lookup.
+//! - **Concurrency.** Every write is one transaction that locks the resource's row
+//!   (`SELECT … FOR UPDATE`) and checks the version it read: two instances writing one resource
+//!   take turns, and a write based on a stale version is [`StoreError::VersionMismatch`]. Unique
+//!   values are inserted with `ON CONFLICT DO NOTHING`, which waits for a racing transaction and
+//!   then reports the loser as [`StoreError::Uniqueness`], never as a failure. A transaction the
+//!   database aborts as a deadlock or serialization failure is run again (a few times).
+//! - **Migrations** run when a store connects, in one transaction under an advisory lock, and
+//!   are idempotent: any number of instances may start at once.
+//! - **Lists** are answered by SQL from `scimkit-sql` (filter, sort, index and keyset paging),
+//!   with the evaluator's semantics; only the page's rows are read. A list runs under a
+//!   statement timeout and answers [`StoreError::Busy`] (503) when it is exceeded.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use scimkit_protocol::ScimError;
+use scimkit_schema::{Attribute, AttributeType, ResourceSchema};
+use scimkit_sql::{Column, Dialect, Position, Query, Relation, Shape, SqlValue};
+use serde_json::Value;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::NoTls;
+
+use super::{
+    fold, GroupRef, ListPage, ListQuery, Member, MemberChange, MemberType, PageRequest, Store,
+    StoreError, Stored, Updated, Version, Write,
+};
+
+/// The tables and indexes, idempotent. `scimkit_sql::postgres::SETUP_SQL` runs before them.
+const TABLES: &str = r#"
+CREATE TABLE IF NOT EXISTS scim_layout (version integer NOT NULL);
+CREATE TABLE IF NOT EXISTS scim_resources (
+    seq           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tenant        text NOT NULL,
+    type          text NOT NULL,
+    id            text NOT NULL,
+    version       bigint NOT NULL,
+    user_name     text,
+    external_id   text,
+    display_name  text,
+    doc           jsonb NOT NULL,
+    UNIQUE (tenant, id)
+);
+CREATE INDEX IF NOT EXISTS scim_resources_type ON scim_resources (tenant, type, seq);
+CREATE INDEX IF NOT EXISTS scim_resources_user_name ON scim_resources (tenant, type, user_name);
+CREATE INDEX IF NOT EXISTS scim_resources_external_id ON scim_resources (tenant, type, external_id);
+CREATE INDEX IF NOT EXISTS scim_resources_display_name ON scim_resources (tenant, type, display_name);
+CREATE TABLE IF NOT EXISTS scim_unique_keys (
+    tenant     text NOT NULL,
+    type       text NOT NULL,
+    attribute  text NOT NULL,
+    value      text NOT NULL,
+    seq        bigint NOT NULL REFERENCES scim_resources (seq) ON DELETE CASCADE,
+    PRIMARY KEY (tenant, type, attribute, value)
+);
+CREATE INDEX IF NOT EXISTS scim_unique_keys_seq ON scim_unique_keys (seq);
+CREATE TABLE IF NOT EXISTS scim_emails (
+    seq        bigint NOT NULL REFERENCES scim_resources (seq) ON DELETE CASCADE,
+    position   integer NOT NULL,
+    value      text,
+    type       text,
+    is_primary boolean,
+    display    text,
+    PRIMARY KEY (seq, position)
+);
+CREATE INDEX IF NOT EXISTS scim_emails_value ON scim_emails (value);
+CREATE TABLE IF NOT EXISTS scim_members (
+    group_seq   bigint NOT NULL REFERENCES scim_resources (seq) ON DELETE CASCADE,
+    pos         bigint GENERATED ALWAYS AS IDENTITY,
+    tenant      text NOT NULL,
+    member_id   text NOT NULL,
+    member_fold text NOT NULL,
+    member_type text NOT NULL,
+    display     text,
+    PRIMARY KEY (group_seq, member_id)
+);
+CREATE INDEX IF NOT EXISTS scim_members_order ON scim_members (group_seq, pos);
+CREATE INDEX IF NOT EXISTS scim_members_member ON scim_members (tenant, member_id);
+CREATE INDEX IF NOT EXISTS scim_members_fold ON scim_members (member_fold);
+INSERT INTO scim_layout (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM scim_layout);
+"#;
+
+/// The advisory lock migrations hold: any number of instances may start at once.
+const MIGRATION_LOCK: i64 = 0x5c1a_0018;
+
+/// How many times a transaction the database aborted (deadlock, serialization failure) is run
+/// again before the store answers [`StoreError::Busy`].
+const ATTEMPTS: usize = 4;
+
+/// A [`Store`] in a PostgreSQL database, shared by any number of server instances. See the
+/// [module documentation](self).
+///
+/// ```
+/// use scimkit_server::store::{postgres::PostgresStore, Store, Write};
+/// # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+/// # // Runs where a server is configured (CI runs the doctests under `.ci/postgres.sh`).
+/// # let Ok(url) = std::env::var("SCIMKIT_POSTGRES_URL") else { return Ok(()) };
+/// # let tenant = format!("doc-{}", scimkit_server::hooks::new_token());
+/// let store = PostgresStore::connect(&url).await?; // e.g. "postgresql://scim@db.internal/scim"
+/// let doc = serde_json::json!({"id": "1", "userName": "bjensen"});
+/// store.create(&tenant, "User", "1", Write::document(doc, vec![], "2026-01-01T00:00:00Z")).await?;
+/// assert_eq!(store.get(&tenant, "User", "1", false).await?.unwrap().version, 1);
+/// # store.delete(&tenant, "User", "1", None).await?;
+/// # Ok::<(), scimkit_server::store::StoreError>(()) }).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: Pool,
+    list_timeout: Duration,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("pool", &self.pool.status())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Settings for [`PostgresStore::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Builder {
+    url: String,
+    schema: Option<String>,
+    pool_size: usize,
+    list_timeout: Duration,
+}
+
+impl Builder {
+    /// Keeps the tables in the schema `name` (created if missing) instead of the connection's
+    /// default (`public`): several independent stores in one database, e.g. one per test. The
+    /// name is letters, digits and `_`.
+    pub fn schema(mut self, name: impl Into<String>) -> Builder {
+        self.schema = Some(name.into());
+        self
+    }
+
+    /// The most connections this store opens (default 16). Every instance opens its own, so
+    /// instances × pool size must stay under the server's `max_connections`.
+    pub fn pool_size(mut self, size: usize) -> Builder {
+        self.pool_size = size.max(1);
+        self
+    }
+
+    /// How long one list query may run before the store answers [`StoreError::Busy`] (default
+    /// 10 seconds): a filter that cannot use an index scans the tenant's rows.
+    pub fn list_timeout(mut self, timeout: Duration) -> Builder {
+        self.list_timeout = timeout;
+        self
+    }
+
+    /// Connects and brings the tables up to date.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] for a URL that does not parse, a bad schema name, or a database
+    /// that cannot be reached or migrated.
+    pub async fn connect(self) -> Result<PostgresStore, StoreError> {
+        let mut config = tokio_postgres::Config::from_str(&self.url)
+            .map_err(|e| StoreError::Backend(format!("invalid PostgreSQL URL: {e}")))?;
+        if let Some(schema) = &self.schema {
+            let valid = !schema.is_empty()
+                && schema.len() <= 63
+                && schema
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && !schema.as_bytes()[0].is_ascii_digit();
+            if !valid {
+                return Err(StoreError::Backend(format!(
+                    "invalid schema name {schema:?}: letters, digits and _ only"
+                )));
+            }
+            config.options(format!("-c search_path={schema}"));
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("scimkit");
+        }
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(self.pool_size)
+            .wait_timeout(Some(Duration::from_secs(10)))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .build()
+            .map_err(StoreError::backend)?;
+        let store = PostgresStore {
+            pool,
+            list_timeout: self.list_timeout,
+        };
+        store.migrate(self.schema.as_deref()).await?;
+        Ok(store)
+    }
+}
+
+/// A failure inside a transaction: the store's own answer, or a database error that may be
+/// worth running the transaction again for.
+enum Fail {
+    Store(StoreError),
+    Db(tokio_postgres::Error),
+}
+
+impl From<tokio_postgres::Error> for Fail {
+    fn from(e: tokio_postgres::Error) -> Fail {
+        Fail::Db(e)
+    }
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Fail {
+        Fail::Store(e)
+    }
+}
+
+/// Whether the database aborted the transaction only because of a concurrent one.
+fn retryable(e: &tokio_postgres::Error) -> bool {
+    matches!(
+        e.code(),
+        Some(&SqlState::T_R_DEADLOCK_DETECTED) | Some(&SqlState::T_R_SERIALIZATION_FAILURE)
+    )
+}
+
+/// What a database error means to the service. Unique violations are answered as conflicts
+/// (409), never as failures, whichever constraint raised them.
+fn db_error(e: tokio_postgres::Error) -> StoreError {
+    let Some(db) = e.as_db_error() else {
+        return StoreError::backend(e);
+    };
+    match db.code() {
+        c if *c == SqlState::UNIQUE_VIOLATION => {
+            if db.constraint() == Some("scim_resources_tenant_id_key") {
+                StoreError::IdTaken
+            } else {
+                StoreError::Uniqueness {
+                    attribute: db
+                        .constraint()
+                        .filter(|c| !c.starts_with("scim_"))
+                        .unwrap_or("a unique attribute")
+                        .to_owned(),
+                    existing: None,
+                }
+            }
+        }
+        c if *c == SqlState::QUERY_CANCELED => {
+            StoreError::Busy("the query took too long; narrow the filter".into())
+        }
+        c if *c == SqlState::TOO_MANY_CONNECTIONS
+            || *c == SqlState::T_R_DEADLOCK_DETECTED
+            || *c == SqlState::T_R_SERIALIZATION_FAILURE =>
+        {
+            StoreError::Busy(db.message().to_owned())
+        }
+        _ => StoreError::backend(e),
+    }
+}
+
+fn fail(f: Fail) -> StoreError {
+    match f {
+        Fail::Store(e) => e,
+        Fail::Db(e) => db_error(e),
+    }
+}
+
+/// Runs `$body` (an async block using `$tx`) in one transaction, and again when the database
+/// aborted it for a concurrent transaction.
+macro_rules! transact {
+    ($store:expr, |$tx:ident| $body:expr) => {{
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut client = $store.client().await?;
+            let outcome: Result<_, Fail> = async {
+                let $tx = client.transaction().await?;
+                let out = $body;
+                let out = out?;
+                $tx.commit().await?;
+                Ok(out)
+            }
+            .await;
+            match outcome {
+                Ok(out) => break Ok(out),
+                Err(Fail::Db(e)) if retryable(&e) && attempt < ATTEMPTS => {
+                    tokio::time::sleep(Duration::from_millis(5 * attempt as u64)).await;
+                    continue;
+                }
+                Err(f) => break Err(fail(f)),
+            }
+        }
+    }};
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgresql://user:password@host:port/db`, or the
+    /// `key=value` form) with the default settings, and migrates it.
+    ///
+    /// # Errors
+    /// As [`Builder::connect`].
+    pub async fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        PostgresStore::builder(url).connect().await
+    }
+
+    /// Settings before connecting: schema, pool size, list timeout.
+    ///
+    /// ```no_run
+    /// # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+    /// let store = scimkit_server::store::postgres::PostgresStore::builder("postgresql://scim@db/scim")
+    ///     .schema("scim")
+    ///     .pool_size(32)
+    ///     .connect()
+    ///     .await?;
+    /// # Ok::<(), scimkit_server::store::StoreError>(()) }).unwrap();
+    /// ```
+    pub fn builder(url: &str) -> Builder {
+        Builder {
+            url: url.to_owned(),
+            schema: None,
+            pool_size: 16,
+            list_timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// The connection pool, for an application that keeps its own tables in the same database
+    /// (tenants, tokens, settings).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool.get().await.map_err(|e| match e {
+            deadpool_postgres::PoolError::Backend(e) => db_error(e),
+            deadpool_postgres::PoolError::Timeout(_) => {
+                StoreError::Busy("no database connection free".into())
+            }
+            e => StoreError::backend(e),
+        })
+    }
+
+    async fn migrate(&self, schema: Option<&str>) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db_error)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await
+            .map_err(db_error)?;
+        if let Some(schema) = schema {
+            // Validated by the builder: letters, digits and `_`.
+            tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                .await
+                .map_err(db_error)?;
+        }
+        tx.batch_execute(scimkit_sql::postgres::SETUP_SQL)
+            .await
+            .map_err(db_error)?;
+        tx.batch_execute(TABLES).await.map_err(db_error)?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    /// Runs `body` in a read-only transaction that sees one snapshot.
+    async fn snapshot<'c>(
+        client: &'c mut deadpool_postgres::Object,
+    ) -> Result<deadpool_postgres::Transaction<'c>, StoreError> {
+        client
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(db_error)
+    }
+}
+
+/// The mapped columns of a document: folded `userName`, `externalId`, folded `displayName`.
+fn columns(doc: &Value) -> (Option<String>, Option<String>, Option<String>) {
+    let text = |k: &str| doc.get(k).and_then(Value::as_str);
+    (
+        text("userName").map(fold),
+        text("externalId").map(str::to_owned),
+        text("displayName").map(fold),
+    )
+}
+
+/// A row of `scim_resources`: seq, id, version, doc.
+type Row = (i64, String, Version, Value);
+
+fn read_row(r: &tokio_postgres::Row) -> Result<Row, tokio_postgres::Error> {
+    Ok((
+        r.try_get(0)?,
+        r.try_get(1)?,
+        r.try_get::<_, i64>(2)?.max(0) as Version,
+        r.try_get(3)?,
+    ))
+}
+
+/// Inserts the unique keys of a write for the resource `seq`, after removing its old ones.
+async fn write_unique(
+    tx: &impl GenericClient,
+    seq: i64,
+    tenant: &str,
+    rt: &str,
+    write: &Write,
+) -> Result<(), Fail> {
+    let delete = tx
+        .prepare_cached("DELETE FROM scim_unique_keys WHERE seq = $1")
+        .await?;
+    tx.execute(&delete, &[&seq]).await?;
+    let insert = tx
+        .prepare_cached(
+            "INSERT INTO scim_unique_keys (tenant, type, attribute, value, seq) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    for k in &write.unique {
+        // A racing transaction that holds the same value makes this wait for its outcome.
+        let inserted = tx
+            .execute(&insert, &[&tenant, &rt, &k.attribute, &k.value, &seq])
+            .await?;
+        if inserted == 0 {
+            let holder = tx
+                .prepare_cached(
+                    "SELECT r.id FROM scim_unique_keys k JOIN scim_resources r ON r.seq = k.seq
+                     WHERE k.tenant = $1 AND k.type = $2 AND k.attribute = $3 AND k.value = $4",
+                )
+                .await?;
+            let existing = tx
+                .query_opt(&holder, &[&tenant, &rt, &k.attribute, &k.value])
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+            return Err(Fail::Store(StoreError::Uniqueness {
+                attribute: k.attribute.clone(),
+                existing,
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// Mirrors the document's `emails` into `scim_emails`: one row per value, in order, the text
+/// sub-attributes folded (none is `caseExact`), `primary` as given (`NULL` when absent).
+async fn write_emails(tx: &impl GenericClient, seq: i64, doc: &Value) -> Result<(), Fail> {
+    let delete = tx
+        .prepare_cached("DELETE FROM scim_emails WHERE seq = $1")
+        .await?;
+    tx.execute(&delete, &[&seq]).await?;
+    let Some(emails) = doc.get("emails").and_then(Value::as_array) else {
+        return Ok(());
+    };
+    let insert = tx
+        .prepare_cached(
+            "INSERT INTO scim_emails (seq, position, value, type, is_primary, display)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .await?;
+    for (position, email) in emails.iter().enumerate() {
+        let Some(email) = email.as_object().filter(|o| !o.is_empty()) else {
+            continue;
+        };
+        let text = |k: &str| email.get(k).and_then(Value::as_str).map(fold);
+        let position = i32::try_from(position).unwrap_or(i32::MAX);
+        tx.execute(
+            &insert,
+            &[
+                &seq,
+                &position,
+                &text("value"),
+                &text("type"),
+                &email.get("primary").and_then(Value::as_bool),
+                &text("display"),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Applies one member change to the group `seq` as a delta: one statement for the whole list
+/// of additions or removals, one row per member added or removed.
+async fn apply_members(
+    tx: &impl GenericClient,
+    tenant: &str,
+    seq: i64,
+    change: &MemberChange,
+    updated: &mut Updated,
+) -> Result<(), Fail> {
+    async fn add(
+        tx: &impl GenericClient,
+        tenant: &str,
+        seq: i64,
+        members: &[Member],
+        updated: &mut Updated,
+    ) -> Result<(), Fail> {
+        if members.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = members.iter().map(|m| m.value.as_str()).collect();
+        let folds: Vec<String> = members.iter().map(|m| fold(&m.value)).collect();
+        let kinds: Vec<&str> = members.iter().map(|m| m.kind.as_str()).collect();
+        let displays: Vec<Option<&str>> = members.iter().map(|m| m.display.as_deref()).collect();
+        // In the order given, so `pos` keeps the order members were added in.
+        let insert = tx
+            .prepare_cached(
+                "INSERT INTO scim_members (group_seq, tenant, member_id, member_fold, member_type, display)
+                 SELECT $1, $2, m.id, m.fold, m.kind, m.display
+                 FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY
+                      AS m (id, fold, kind, display, n)
+                 ORDER BY m.n
+                 ON CONFLICT (group_seq, member_id) DO NOTHING
+                 RETURNING member_id",
+            )
+            .await?;
+        let rows = tx
+            .query(&insert, &[&seq, &tenant, &ids, &folds, &kinds, &displays])
+            .await?;
+        for r in rows {
+            updated.added.push(r.try_get(0)?);
+        }
+        Ok(())
+    }
+    async fn remove(
+        tx: &impl GenericClient,
+        seq: i64,
+        ids: &[&str],
+        updated: &mut Updated,
+    ) -> Result<(), Fail> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let delete = tx
+            .prepare_cached(
+                "DELETE FROM scim_members WHERE group_seq = $1 AND member_id = ANY($2::text[])
+                 RETURNING member_id",
+            )
+            .await?;
+        for r in tx.query(&delete, &[&seq, &ids]).await? {
+            updated.removed.push(r.try_get(0)?);
+        }
+        Ok(())
+    }
+    match change {
+        MemberChange::Add(members) => add(tx, tenant, seq, members, updated).await,
+        MemberChange::Remove(ids) => {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            remove(tx, seq, &ids, updated).await
+        }
+        MemberChange::Set(members) => {
+            let keep: std::collections::HashSet<&str> =
+                members.iter().map(|m| m.value.as_str()).collect();
+            let current = tx
+                .prepare_cached("SELECT member_id FROM scim_members WHERE group_seq = $1")
+                .await?;
+            let current: Vec<String> = tx
+                .query(&current, &[&seq])
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()?;
+            let gone: Vec<&str> = current
+                .iter()
+                .map(String::as_str)
+                .filter(|id| !keep.contains(id))
+                .collect();
+            remove(tx, seq, &gone, updated).await?;
+            add(tx, tenant, seq, members, updated).await
+        }
+    }
+}
+
+/// The members of the groups `seqs`, each group's in the order they were added.
+async fn members_of(
+    c: &impl GenericClient,
+    seqs: &[i64],
+) -> Result<HashMap<i64, Vec<Member>>, Fail> {
+    let s = c
+        .prepare_cached(
+            "SELECT group_seq, member_id, member_type, display FROM scim_members
+             WHERE group_seq = ANY($1::bigint[]) ORDER BY group_seq, pos",
+        )
+        .await?;
+    let mut out: HashMap<i64, Vec<Member>> = HashMap::new();
+    for r in c.query(&s, &[&seqs]).await? {
+        let kind: &str = r.try_get(2)?;
+        out.entry(r.try_get(0)?).or_default().push(Member {
+            value: r.try_get(1)?,
+            kind: if kind == "Group" {
+                MemberType::Group
+            } else {
+                MemberType::User
+            },
+            display: r.try_get(3)?,
+        });
+    }
+    Ok(out)
+}
+
+/// The groups each of `ids` is a direct member of, in the groups' creation order.
+async fn groups_of(
+    c: &impl GenericClient,
+    tenant: &str,
+    ids: &[&str],
+) -> Result<HashMap<String, Vec<GroupRef>>, Fail> {
+    let s = c
+        .prepare_cached(
+            "SELECT m.member_id, g.id, g.doc ->> 'displayName' FROM scim_members m
+             JOIN scim_resources g ON g.seq = m.group_seq
+             WHERE m.tenant = $1 AND m.member_id = ANY($2::text[]) ORDER BY g.seq",
+        )
+        .await?;
+    let mut out: HashMap<String, Vec<GroupRef>> = HashMap::new();
+    for r in c.query(&s, &[&tenant, &ids]).await? {
+        out.entry(r.try_get(0)?).or_default().push(GroupRef {
+            id: r.try_get(1)?,
+            display: r.try_get(2)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Rows as stored resources, with their relations when asked for (two queries for the whole
+/// page, not two per row).
+async fn finish(
+    c: &impl GenericClient,
+    tenant: &str,
+    rt: &str,
+    rows: Vec<Row>,
+    relations: bool,
+) -> Result<Vec<Stored>, Fail> {
+    if !relations {
+        return Ok(rows
+            .into_iter()
+            .map(|(_, id, version, doc)| Stored::new(id, version, doc))
+            .collect());
+    }
+    let mut members = if MemberType::of_resource_type(rt) == Some(MemberType::Group) {
+        let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        Some(members_of(c, &seqs).await?)
+    } else {
+        None
+    };
+    let ids: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let mut groups = groups_of(c, tenant, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(seq, id, version, doc)| {
+            let mut s = Stored::new(id, version, doc);
+            if let Some(members) = members.as_mut() {
+                s.members = Some(members.remove(&seq).unwrap_or_default());
+            }
+            s.groups = Some(groups.remove(&s.id).unwrap_or_default());
+            s
+        })
+        .collect())
+}
+
+/// One insert of [`Store::create`], inside the caller's transaction.
+async fn insert(
+    tx: &impl GenericClient,
+    tenant: &str,
+    rt: &str,
+    id: &str,
+    write: &Write,
+) -> Result<(), Fail> {
+    let doc = write
+        .doc
+        .clone()
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    let (user_name, external_id, display_name) = columns(&doc);
+    let s = tx
+        .prepare_cached(
+            "INSERT INTO scim_resources (tenant, type, id, version, user_name, external_id, display_name, doc)
+             VALUES ($1, $2, $3, 1, $4, $5, $6, $7) ON CONFLICT (tenant, id) DO NOTHING RETURNING seq",
+        )
+        .await?;
+    let Some(row) = tx
+        .query_opt(
+            &s,
+            &[
+                &tenant,
+                &rt,
+                &id,
+                &user_name,
+                &external_id,
+                &display_name,
+                &doc,
+            ],
+        )
+        .await?
+    else {
+        return Err(Fail::Store(StoreError::IdTaken));
+    };
+    let seq: i64 = row.try_get(0)?;
+    write_unique(tx, seq, tenant, rt, write).await?;
+    write_emails(tx, seq, &doc).await?;
+    let mut updated = Updated::default();
+    for change in &write.members {
+        apply_members(tx, tenant, seq, change, &mut updated).await?;
+    }
+    Ok(())
+}
+
+/// Locks a resource's row for the rest of the transaction: its seq, version and document.
+async fn lock(
+    tx: &impl GenericClient,
+    tenant: &str,
+    rt: &str,
+    id: &str,
+) -> Result<(i64, Version, Value), Fail> {
+    let s = tx
+        .prepare_cached(
+            "SELECT seq, version, doc FROM scim_resources WHERE tenant = $1 AND id = $2 AND type = $3
+             FOR UPDATE",
+        )
+        .await?;
+    let row = tx
+        .query_opt(&s, &[&tenant, &id, &rt])
+        .await?
+        .ok_or(Fail::Store(StoreError::NotFound))?;
+    Ok((
+        row.try_get(0)?,
+        row.try_get::<_, i64>(1)?.max(0) as Version,
+        row.try_get(2)?,
+    ))
+}
+
+async fn update_in(
+    tx: &impl GenericClient,
+    tenant: &str,
+    rt: &str,
+    id: &str,
+    expected: Option<Version>,
+    write: &Write,
+) -> Result<Updated, Fail> {
+    let (seq, version, old) = lock(tx, tenant, rt, id).await?;
+    if expected.is_some_and(|v| v != version) {
+        return Err(Fail::Store(StoreError::VersionMismatch));
+    }
+    let mut updated = Updated {
+        version,
+        ..Updated::default()
+    };
+    for change in &write.members {
+        apply_members(tx, tenant, seq, change, &mut updated).await?;
+    }
+    let doc_changed = write.doc.as_ref().is_some_and(|d| *d != old);
+    updated.changed = doc_changed || !updated.added.is_empty() || !updated.removed.is_empty();
+    if !updated.changed {
+        return Ok(updated);
+    }
+    let mut new = write.doc.clone().unwrap_or(old);
+    if let Some(meta) = new.get_mut("meta").and_then(Value::as_object_mut) {
+        meta.insert("lastModified".into(), write.modified.clone().into());
+    }
+    if doc_changed {
+        write_unique(tx, seq, tenant, rt, write).await?;
+        write_emails(tx, seq, &new).await?;
+    }
+    let (user_name, external_id, display_name) = columns(&new);
+    let s = tx
+        .prepare_cached(
+            "UPDATE scim_resources SET version = version + 1, user_name = $2, external_id = $3,
+             display_name = $4, doc = $5 WHERE seq = $1",
+        )
+        .await?;
+    tx.execute(&s, &[&seq, &user_name, &external_id, &display_name, &new])
+        .await?;
+    updated.version = version + 1;
+    Ok(updated)
+}
+
+async fn delete_in(
+    tx: &impl GenericClient,
+    tenant: &str,
+    rt: &str,
+    id: &str,
+    expected: Option<Version>,
+) -> Result<(), Fail> {
+    let (seq, version, _) = lock(tx, tenant, rt, id).await?;
+    if expected.is_some_and(|v| v != version) {
+        return Err(Fail::Store(StoreError::VersionMismatch));
+    }
+    let s = tx
+        .prepare_cached("DELETE FROM scim_resources WHERE seq = $1")
+        .await?;
+    tx.execute(&s, &[&seq]).await?;
+    // The resource leaves every group it was in; those groups change version.
+    let s = tx
+        .prepare_cached(
+            "UPDATE scim_resources SET version = version + 1 WHERE seq IN
+             (SELECT group_seq FROM scim_members WHERE tenant = $1 AND member_id = $2)",
+        )
+        .await?;
+    tx.execute(&s, &[&tenant, &id]).await?;
+    let s = tx
+        .prepare_cached("DELETE FROM scim_members WHERE tenant = $1 AND member_id = $2")
+        .await?;
+    tx.execute(&s, &[&tenant, &id]).await?;
+    Ok(())
+}
+
+/// How this store keeps resources of `schema`, for the SQL translation: the document, the
+/// mapped columns where the schema's attribute fits them (a folded column only for an attribute
+/// that is not `caseExact`), and the relations for `emails`, a group's `members` and a
+/// resource's `groups`.
+fn shape(schema: &ResourceSchema, resource_type: &str) -> Shape {
+    let core = |name: &str| {
+        schema
+            .resolve_path(name)
+            .ok()
+            .filter(|r| r.extension_urn().is_none())
+            .map(|r| r.target())
+    };
+    let simple_text = |a: &&Attribute| a.type_ == AttributeType::String && !a.multi_valued;
+    let folded = |a: &&Attribute| simple_text(a) && !a.case_exact;
+    let complex_list = |a: &&Attribute| a.multi_valued && a.is_complex();
+    let mut shape = Shape::new("r.doc", "r.seq");
+    if core("id").is_some() {
+        shape = shape.column("id", Column::new("r.id"));
+    }
+    if core("userName").filter(folded).is_some() {
+        shape = shape.column("userName", Column::new("r.user_name").folded());
+    }
+    if core("externalId").filter(simple_text).is_some() {
+        shape = shape.column("externalId", Column::new("r.external_id"));
+    }
+    if core("displayName").filter(folded).is_some() {
+        shape = shape.column("displayName", Column::new("r.display_name").folded());
+    }
+    if let Some(emails) = core("emails").filter(complex_list) {
+        let mut relation = Relation::keyed("scim_emails e", "r.seq", "e.seq").order("e.position");
+        for (sub, column) in [
+            ("value", "e.value"),
+            ("type", "e.type"),
+            ("display", "e.display"),
+        ] {
+            if emails.sub_attribute(sub).filter(folded).is_some() {
+                relation = relation.sub(sub, Column::new(column).folded());
+            }
+        }
+        if emails.sub_attribute("primary").is_some() {
+            relation = relation.sub("primary", "e.is_primary");
+        }
+        shape = shape.relation("emails", relation);
+    }
+    if MemberType::of_resource_type(resource_type) == Some(MemberType::Group)
+        && core("members").filter(complex_list).is_some()
+    {
+        shape = shape.relation(
+            "members",
+            Relation::keyed("scim_members m", "r.seq", "m.group_seq")
+                .sub("value", Column::new("m.member_fold").folded())
+                .sub("type", "m.member_type")
+                .sub("display", "m.display")
+                .order("m.pos"),
+        );
+    }
+    if core("groups").filter(complex_list).is_some() {
+        shape = shape.relation(
+            "groups",
+            Relation::new(
+                "scim_members gm JOIN scim_resources g ON g.seq = gm.group_seq",
+                "gm.tenant = r.tenant AND gm.member_id = r.id",
+            )
+            .sub("value", "g.id")
+            .sub("display", "g.doc ->> 'displayName'")
+            .sub("type", "'direct'")
+            .order("g.seq"),
+        );
+    }
+    shape
+}
+
+/// A cursor position as this store issues it: the [`Position`] of a page's last row as JSON
+/// (the service seals it into the opaque RFC 9865 cursor).
+fn encode_position(position: &Position) -> Result<String, StoreError> {
+    serde_json::to_string(position).map_err(StoreError::backend)
+}
+
+fn decode_position(text: &str) -> Result<Position, StoreError> {
+    serde_json::from_str(text).map_err(|_| query_error(scimkit_sql::Error::Cursor))
+}
+
+fn query_error(e: scimkit_sql::Error) -> StoreError {
+    // Until the store contract has a query error of its own, a translation error is reported
+    // as a failure with the client's message.
+    StoreError::Backend(ScimError::from(e).to_string())
+}
+
+/// Parameters as tokio-postgres takes them.
+fn bind(values: &[SqlValue]) -> Vec<&(dyn ToSql + Sync)> {
+    values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+}
+
+impl Store for PostgresStore {
+    async fn create(
+        &self,
+        tenant: &str,
+        resource_type: &str,
+        id: &str,
+        write: Write,
+    ) -> Result<Version, StoreError> {
+        transact!(self, |tx| insert(&tx, tenant, resource_type, id, &write)
+            .await
+            .map(|()| 1))
+    }
+
+    async fn get(
+        &self,
+        tenant: &str,
+        resource_type: &str,
+        id: &str,
+        relations: bool,
+    ) -> Result<Option<Stored>, StoreError> {
+        let mut client = self.client().await?;
+        let read = async {
+            let tx = PostgresStore::snapshot(&mut client).await?;
+            let s = tx
+                .prepare_cached(
+                    "SELECT seq, id, version, doc FROM scim_resources
+                     WHERE tenant = $1 AND id = $2 AND type = $3",
+                )
+                .await?;
+            let Some(row) = tx.query_opt(&s, &[&tenant, &id, &resource_type]).await? else {
+                return Ok(None);
+            };
+            let rows = vec![read_row(&row)?];
+            let mut found = finish(&tx, tenant, resource_type, rows, relations).await?;
+            tx.commit().await?;
+            Ok::<_, Fail>(found.pop())
+        };
+        read.await.map_err(fail)
+    }
+
+    async fn update(
+        &self,
+        tenant: &str,
+        resource_type: &str,
+        id: &str,
+        expected: Option<Version>,
+        write: Write,
+    ) -> Result<Updated, StoreError> {
+        transact!(self, |tx| update_in(
+            &tx,
+            tenant,
+            resource_type,
+            id,
+            expected,
+            &write
+        )
+        .await)
+    }
+
+    async fn delete(
+        &self,
+        tenant: &str,
+        resource_type: &str,
+        id: &str,
+        expected: Option<Version>,
+    ) -> Result<(), StoreError> {
+        transact!(self, |tx| delete_in(
+            &tx,
+            tenant,
+            resource_type,
+            id,
+            expected
+        )
+        .await)
+    }
+
+    async fn list(
+        &self,
+        tenant: &str,
+        resource_type: &str,
+        query: ListQuery<'_>,
+    ) -> Result<ListPage, StoreError> {
+        let shape = shape(query.schema, resource_type);
+        let (offset, count, after) = match query.page {
+            PageRequest::Index { offset, count } => (*offset, *count, None),
+            PageRequest::After { after, count } => (
+                0,
+                *count,
+                Some(after.as_deref().map(decode_position).transpose()?),
+            ),
+        };
+        let mut sql = Query::new(Dialect::Postgres, query.schema, &shape)
+            .first_param(3)
+            .options(filter_options());
+        if let Some(filter) = query.filter {
+            sql = sql.filter(filter).map_err(query_error)?;
+        }
+        if let Some((attr, order)) = query.sort {
+            sql = sql.sort(Some(attr), order).map_err(query_error)?;
+        }
+        if let Some(position) = &after {
+            sql = sql.after(position.as_ref()).map_err(query_error)?;
+        }
+        // One row more than the page for a cursor page, to know whether another follows.
+        let limit = if after.is_some() {
+            count.saturating_add(1)
+        } else {
+            count
+        };
+        let page_sql = format!(
+            "SELECT r.seq, r.id, r.version, r.doc, {key} FROM scim_resources r
+             WHERE r.tenant = $1 AND r.type = $2 AND ({filter}) AND ({after})
+             ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+            key = sql.sort_key_sql(),
+            filter = sql.where_sql(),
+            after = sql.after_sql(),
+            order = sql.order_sql(),
+            limit = limit.min(i64::MAX as u64),
+            offset = offset.min(i64::MAX as u64),
+        );
+        let count_sql = format!(
+            "SELECT count(*) FROM scim_resources r WHERE r.tenant = $1 AND r.type = $2 AND ({})",
+            sql.where_sql()
+        );
+        let scope = [
+            SqlValue::Text(tenant.to_owned()),
+            SqlValue::Text(resource_type.to_owned()),
+        ];
+        let count_params: Vec<SqlValue> =
+            scope.iter().chain(sql.filter_params()).cloned().collect();
+        let page_params: Vec<SqlValue> = scope.iter().chain(sql.params()).cloned().collect();
+        let cursor = after.is_some();
+        let timeout = self.list_timeout.as_millis().max(1);
+        let mut client = self.client().await?;
+        let read = async {
+            let tx = PostgresStore::snapshot(&mut client).await?;
+            // Fixed text, no client input.
+            tx.batch_execute(&format!("SET LOCAL statement_timeout = {timeout}"))
+                .await?;
+            // Unnamed statements: the texts vary with the filter, and a statement cache keyed
+            // by them would grow without bound.
+            let total: i64 = tx
+                .query_one(count_sql.as_str(), &bind(&count_params))
+                .await?
+                .try_get(0)?;
+            let mut rows: Vec<(Row, SqlValue)> = Vec::new();
+            for r in tx.query(page_sql.as_str(), &bind(&page_params)).await? {
+                rows.push((read_row(&r)?, r.try_get(4)?));
+            }
+            let next = if cursor && rows.len() as u64 > count {
+                rows.truncate(usize::try_from(count).unwrap_or(usize::MAX));
+                match rows.last() {
+                    Some(((seq, ..), key)) => Some(encode_position(&Position {
+                        sort_key: key.clone(),
+                        key: *seq,
+                    })?),
+                    None => None,
+                }
+            } else {
+                None
+            };
+            let rows = rows.into_iter().map(|(row, _)| row).collect();
+            let resources = finish(&tx, tenant, resource_type, rows, query.relations).await?;
+            tx.commit().await?;
+            Ok::<_, Fail>(ListPage::new(total.max(0) as u64, resources, next))
+        };
+        read.await.map_err(fail)
+    }
+
+    async fn resource_types_of(
+        &self,
+        tenant: &str,
+        ids: &[String],
+    ) -> Result<Vec<Option<String>>, StoreError> {
+        let client = self.client().await?;
+        let read = async {
+            let s = client
+                .prepare_cached(
+                    "SELECT id, type FROM scim_resources WHERE tenant = $1 AND id = ANY($2::text[])",
+                )
+                .await?;
+            let mut types: HashMap<String, String> = HashMap::new();
+            for r in client.query(&s, &[&tenant, &ids]).await? {
+                types.insert(r.try_get(0)?, r.try_get(1)?);
+            }
+            Ok::<_, Fail>(ids.iter().map(|id| types.get(id).cloned()).collect())
+        };
+        read.await.map_err(fail)
+    }
+
+    async fn nested_groups(&self, tenant: &str, group_id: &str) -> Result<Vec<String>, StoreError> {
+        let client = self.client().await?;
+        let read = async {
+            let s = client
+                .prepare_cached(
+                    "SELECT m.member_id FROM scim_members m JOIN scim_resources g ON g.seq = m.group_seq
+                     WHERE g.tenant = $1 AND g.id = $2 AND m.member_type = 'Group' ORDER BY m.pos",
+                )
+                .await?;
+            client
+                .query(&s, &[&tenant, &group_id])
+                .await?
+                .iter()
+                .map(|r| r.try_get(0).map_err(Fail::from))
+                .collect::<Result<Vec<String>, Fail>>()
+        };
+        read.await.map_err(fail)
+    }
+}
+
+/// The options filters are translated with: the service's default profile (identity-provider
+/// compatible), which accepts every filter the strict one does, with the same meaning.
+fn filter_options() -> scimkit_filter::Options {
+    scimkit_filter::Options::new().interop(scimkit_filter::Interop::lenient())
+}
