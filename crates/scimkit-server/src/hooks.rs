@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
 
 use http::HeaderMap;
 use scimkit_protocol::ScimError;
@@ -198,11 +199,17 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         })
 }
 
-/// A token id and the token's hash.
-type TokenHash = (String, String);
+/// One accepted token: its id, its hash, and when it stops being accepted.
+#[derive(Debug, Clone)]
+struct TokenEntry {
+    id: String,
+    hash: String,
+    expires: Option<SystemTime>,
+}
 
 /// Bearer tokens per tenant, held in memory as hashes. Tokens can be added and revoked at run
-/// time; several may be valid at once (a rotation overlap).
+/// time; several may be valid at once, and each may carry an expiry, so a token can be rotated
+/// with an overlap: issue the new one, [`expire`](Self::expire) the old one a while later.
 ///
 /// ```
 /// use scimkit_server::hooks::{Authenticator, BearerTokens};
@@ -213,11 +220,15 @@ type TokenHash = (String, String);
 /// h.insert("authorization", format!("Bearer {token}").parse().unwrap());
 /// assert_eq!(tokens.authenticate("acme", &h).await.unwrap().id, "t1");
 /// assert_eq!(tokens.authenticate("other", &h).await.unwrap_err().status(), 401);
+///
+/// // Rotation: t1 stops being accepted at the end of the overlap (here: at once).
+/// tokens.expire("acme", "t1", std::time::SystemTime::now());
+/// assert_eq!(tokens.authenticate("acme", &h).await.unwrap_err().status(), 401);
 /// # });
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct BearerTokens {
-    tokens: Arc<RwLock<HashMap<String, Vec<TokenHash>>>>,
+    tokens: Arc<RwLock<HashMap<String, Vec<TokenEntry>>>>,
 }
 
 impl BearerTokens {
@@ -233,12 +244,61 @@ impl BearerTokens {
         token
     }
 
-    /// Accepts the token whose hash is `hash` for `tenant`.
+    /// Accepts the token whose hash is `hash` for `tenant`, without expiry.
     pub fn insert_hash(&self, tenant: &str, id: &str, hash: &str) {
+        self.insert_hash_until(tenant, id, hash, None);
+    }
+
+    /// Accepts the token whose hash is `hash` for `tenant` until `expires` (`None`: no expiry).
+    /// Replaces a token of the same id.
+    pub fn insert_hash_until(
+        &self,
+        tenant: &str,
+        id: &str,
+        hash: &str,
+        expires: Option<SystemTime>,
+    ) {
         let mut map = self.tokens.write().unwrap_or_else(|e| e.into_inner());
         let list = map.entry(tenant.to_owned()).or_default();
-        list.retain(|(i, _)| i != id);
-        list.push((id.to_owned(), hash.to_owned()));
+        list.retain(|t| t.id != id);
+        list.push(TokenEntry {
+            id: id.to_owned(),
+            hash: hash.to_owned(),
+            expires,
+        });
+    }
+
+    /// Stops accepting token `id` of `tenant` from `at` on (at once when `at` has passed); an
+    /// earlier expiry is kept. Whether the token was known.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// let tokens = scimkit_server::hooks::BearerTokens::new();
+    /// tokens.issue("acme", "old");
+    /// assert!(tokens.expire("acme", "old", SystemTime::now() + Duration::from_secs(3600)));
+    /// assert!(!tokens.expire("acme", "unknown", SystemTime::now()));
+    /// ```
+    pub fn expire(&self, tenant: &str, id: &str, at: SystemTime) -> bool {
+        let mut map = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        let Some(entry) = map
+            .get_mut(tenant)
+            .and_then(|list| list.iter_mut().find(|t| t.id == id))
+        else {
+            return false;
+        };
+        entry.expires = Some(entry.expires.map_or(at, |e| e.min(at)));
+        true
+    }
+
+    /// Revokes token `id` of `tenant` at once. Whether the token was known.
+    pub fn revoke(&self, tenant: &str, id: &str) -> bool {
+        let mut map = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        let Some(list) = map.get_mut(tenant) else {
+            return false;
+        };
+        let before = list.len();
+        list.retain(|t| t.id != id);
+        list.len() != before
     }
 
     /// Revokes every token of `tenant`.
@@ -259,11 +319,13 @@ impl Authenticator for BearerTokens {
         let refused =
             || ScimError::unauthorized("a valid bearer token for this tenant is required");
         let presented = bearer_token(headers).ok_or_else(refused)?;
+        let now = SystemTime::now();
         let map = self.tokens.read().unwrap_or_else(|e| e.into_inner());
         let list = map.get(tenant).ok_or_else(refused)?;
         list.iter()
-            .find(|(_, hash)| token_matches(presented, hash))
-            .map(|(id, _)| Principal { id: id.clone() })
+            .find(|t| token_matches(presented, &t.hash))
+            .filter(|t| t.expires.is_none_or(|e| now < e))
+            .map(|t| Principal { id: t.id.clone() })
             .ok_or_else(refused)
     }
 }
@@ -350,5 +412,57 @@ impl Events for NoEvents {
 impl<F: Fn(&Event) + Send + Sync + 'static> Events for F {
     fn event(&self, event: &Event) {
         self(event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn header(token: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            http::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().unwrap(),
+        );
+        h
+    }
+
+    async fn who(tokens: &BearerTokens, token: &str) -> Option<String> {
+        tokens
+            .authenticate("acme", &header(token))
+            .await
+            .ok()
+            .map(|p| p.id)
+    }
+
+    #[tokio::test]
+    async fn a_rotated_token_is_accepted_until_its_overlap_ends() {
+        let tokens = BearerTokens::new();
+        let old = tokens.issue("acme", "old");
+        let new = tokens.issue("acme", "new");
+        assert!(tokens.expire("acme", "old", SystemTime::now() + Duration::from_secs(60)));
+        assert_eq!(who(&tokens, &old).await.as_deref(), Some("old"));
+        assert_eq!(who(&tokens, &new).await.as_deref(), Some("new"));
+        // A later expiry does not extend an earlier one.
+        tokens.expire("acme", "old", SystemTime::now() - Duration::from_secs(1));
+        tokens.expire("acme", "old", SystemTime::now() + Duration::from_secs(3600));
+        assert_eq!(who(&tokens, &old).await, None);
+        assert_eq!(who(&tokens, &new).await.as_deref(), Some("new"));
+    }
+
+    #[tokio::test]
+    async fn an_expired_or_revoked_token_is_refused() {
+        let tokens = BearerTokens::new();
+        let token = new_token();
+        let past = SystemTime::now() - Duration::from_secs(1);
+        tokens.insert_hash_until("acme", "t", &token_hash(&token), Some(past));
+        assert_eq!(who(&tokens, &token).await, None);
+        tokens.insert_hash_until("acme", "t", &token_hash(&token), None);
+        assert_eq!(who(&tokens, &token).await.as_deref(), Some("t"));
+        assert!(tokens.revoke("acme", "t"));
+        assert!(!tokens.revoke("acme", "t"));
+        assert_eq!(who(&tokens, &token).await, None);
     }
 }

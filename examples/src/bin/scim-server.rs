@@ -16,7 +16,8 @@ struct Args {
     /// SQLite database file (created if missing).
     #[arg(long, default_value = "scim-server.db", env = "SCIM_DB")]
     db: std::path::PathBuf,
-    /// Tenant to create (or re-key) at start; its bearer token is printed. Repeatable.
+    /// Tenant to create at start if it does not exist; its first bearer token is printed.
+    /// Repeatable. More tokens are issued on the admin page, without a restart.
     #[arg(long = "tenant", default_value = "default")]
     tenants: Vec<String>,
     /// Largest page a list or search returns (`count` is clamped to it).
@@ -29,6 +30,19 @@ struct Args {
     /// `Location`; default `http://{listen}`. Request `Host` headers are never used for it.
     #[arg(long, env = "SCIM_BASE_URL")]
     base_url: Option<String>,
+    /// What SCIM DELETE of a User does to its account: `soft` keeps it, inactive, and restores
+    /// it when the IdP creates the person again; `hard` removes it.
+    #[arg(long, value_enum, default_value = "soft")]
+    delete: examples::server::DeleteMode,
+    /// The admin credential for `/admin` and `/admin/api`; default: a random one, printed.
+    #[arg(long, env = "SCIM_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// Days audit entries are kept.
+    #[arg(long, default_value_t = 90)]
+    audit_retention_days: u64,
+    /// Seconds a rotated-out SCIM token keeps working by default.
+    #[arg(long, default_value_t = 86_400)]
+    token_overlap: u64,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -52,15 +66,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .base_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{bound}")),
+            delete: args.delete,
+            audit_retention: std::time::Duration::from_secs(
+                args.audit_retention_days.saturating_mul(86_400),
+            ),
+            token_overlap: std::time::Duration::from_secs(args.token_overlap),
+            admin_token: args.admin_token.clone(),
             ..Default::default()
         };
         let server = examples::server::Server::open(&args.db, config)?;
         for tenant in &args.tenants {
-            let token = server.create_tenant(tenant)?;
+            let token = server.ensure_tenant(tenant)?;
             println!("tenant:   {tenant}");
             println!("base URL: {}", server.service().base_url(tenant));
-            println!("token:    {token}");
+            match token {
+                Some(token) => println!("token:    {token}"),
+                None => println!("token:    (tenant exists: issue a new token on the admin page)"),
+            }
             println!();
+        }
+        println!("admin:    http://{bound}/admin");
+        if args.admin_token.is_none() {
+            println!("admin credential: {}", server.admin_credential());
         }
         println!(
             "try:      curl -H 'Authorization: Bearer <token>' {}/ServiceProviderConfig",

@@ -1,21 +1,30 @@
-//! The example SCIM service provider: scimkit-server over embedded SQLite, served by axum.
+//! The example SCIM service provider: scimkit-server over embedded SQLite, served by axum, and
+//! the application that provisioning feeds.
 //!
 //! Everything SCIM lives in `scimkit-server`; this module is what an application adds: where the
-//! data lives, which tenants exist and how their tokens are kept.
+//! data lives, which tenants exist and how their tokens are kept (`tenants.rs`), what the
+//! application does with provisioning events (`provisioning.rs`: accounts, teams mapped from IdP
+//! groups, the audit trail, over the application's data in `app/`), and an admin API and web
+//! page (`admin/`).
 //!
-//! Every tenant has its own base path, `/t/{tenant}/scim/v2`, and bearer token. Tokens are stored
-//! only as hashes (`tenants.rs`).
+//! Every tenant has its own base path, `/t/{tenant}/scim/v2`, and bearer tokens, stored only as
+//! hashes. The admin surface is at `/admin` (page) and `/admin/api` (JSON).
 
-mod audit;
-mod tenants;
+pub mod admin;
+pub mod app;
+pub mod provisioning;
+pub mod tenants;
 
 use std::future::Future;
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
 use scimkit_server::hooks::{BearerTokens, PathTenants};
 use scimkit_server::store::sqlite::SqliteStore;
 use scimkit_server::ScimService;
 
+pub use provisioning::DeleteMode;
 pub use scimkit_server::store::StoreError;
 
 /// Server settings.
@@ -32,6 +41,17 @@ pub struct Config {
     /// The scheme and authority clients reach the server at (`https://scim.example.com`), for
     /// `meta.location` and `Location`. Never taken from a request's `Host` header.
     pub base_url: String,
+    /// What SCIM DELETE of a User does to the application's account.
+    pub delete: DeleteMode,
+    /// How long audit entries are kept.
+    pub audit_retention: Duration,
+    /// How many audit entries are kept per tenant at most (the newest).
+    pub audit_max_entries: u64,
+    /// How long a rotated-out SCIM token keeps working by default.
+    pub token_overlap: Duration,
+    /// The admin credential (API bearer token and page login). `None`: a random one, which
+    /// [`Server::admin_credential`] returns.
+    pub admin_token: Option<String>,
 }
 
 impl Default for Config {
@@ -42,6 +62,11 @@ impl Default for Config {
             max_body: 1 << 20,
             bulk_max_operations: 1000,
             base_url: "http://localhost:8080".into(),
+            delete: DeleteMode::Soft,
+            audit_retention: Duration::from_secs(90 * 86_400),
+            audit_max_entries: 100_000,
+            token_overlap: Duration::from_secs(24 * 3600),
+            admin_token: None,
         }
     }
 }
@@ -51,13 +76,27 @@ impl Default for Config {
 pub struct Server {
     service: ScimService<SqliteStore, BearerTokens>,
     tenants: tenants::Tenants,
+    provisioning: provisioning::Provisioning,
+    admin: admin::Admin,
+    admin_credential: Arc<str>,
 }
 
 impl Server {
-    /// Opens the database and prepares the SCIM service.
+    /// Opens the database and prepares the SCIM service, the application and the admin surface.
     pub fn open(db: &Path, config: Config) -> Result<Server, StoreError> {
         let store = SqliteStore::open(db)?;
-        let tenants = tenants::Tenants::open(db)?;
+        let app: Arc<dyn app::AppData> = Arc::new(app::sqlite::SqliteAppData::open(db)?);
+        let tenants = tenants::Tenants::load(app.clone())?;
+        let provisioning = provisioning::Provisioning::start(
+            store.clone(),
+            app.clone(),
+            provisioning::Settings {
+                delete: config.delete,
+                audit_retention: config.audit_retention,
+                audit_max_entries: config.audit_max_entries,
+            },
+        )
+        .map_err(StoreError::backend)?;
         let mut settings = scimkit_server::Config::default();
         settings.base_url = config.base_url.clone();
         settings.max_page_size = config.max_page_size as u64;
@@ -67,16 +106,57 @@ impl Server {
         let service = ScimService::builder(store)
             .auth(tenants.tokens().clone())
             .tenancy(PathTenants::new("/t/", "/scim/v2"))
-            .events(audit::Audit::open(db)?)
+            .events(provisioning.clone())
             .config(settings)
             .build();
-        Ok(Server { service, tenants })
+        let admin_credential: Arc<str> = config
+            .admin_token
+            .clone()
+            .unwrap_or_else(scimkit_server::hooks::new_token)
+            .into();
+        let s = service.clone();
+        let admin = admin::Admin::new(
+            app,
+            tenants.clone(),
+            provisioning.clone(),
+            &admin_credential,
+            move |tenant| s.base_url(tenant),
+            config.token_overlap,
+        );
+        Ok(Server {
+            service,
+            tenants,
+            provisioning,
+            admin,
+            admin_credential,
+        })
     }
 
-    /// Creates (or re-keys) a tenant and returns its new bearer token. Only the token's hash is
-    /// stored, so this is the one time it can be shown.
+    /// Creates (or re-keys) a tenant and returns its new bearer token; the tenant's other tokens
+    /// stop working. Only the token's hash is stored, so this is the one time it can be shown.
     pub fn create_tenant(&self, name: &str) -> Result<String, StoreError> {
         self.tenants.rekey(name)
+    }
+
+    /// Creates a tenant if it does not exist, and returns its first token then; `None` for an
+    /// existing tenant, whose tokens are left as they are (issue more on the admin page).
+    pub fn ensure_tenant(&self, name: &str) -> Result<Option<String>, StoreError> {
+        if self.tenants.create(name)? {
+            Ok(Some(self.tenants.issue(name, None, None)?.token))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// The admin credential.
+    pub fn admin_credential(&self) -> &str {
+        &self.admin_credential
+    }
+
+    /// Waits until the application has applied every provisioning event so far (at most
+    /// `timeout`); whether it has. Provisioning is applied beside the requests.
+    pub fn settle(&self, timeout: Duration) -> bool {
+        self.provisioning.settle(timeout)
     }
 
     /// The SCIM service.
@@ -89,9 +169,9 @@ impl Server {
         self.service.store()
     }
 
-    /// The axum router: every request goes to the SCIM service.
+    /// The axum router: `/admin` to the admin surface, everything else to the SCIM service.
     pub fn router(&self) -> axum::Router {
-        self.service.router()
+        self.admin.router().merge(self.service.router())
     }
 
     /// Serves on `listener` until `shutdown` completes.

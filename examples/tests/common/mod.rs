@@ -396,3 +396,72 @@ pub fn no_groups(user: &Value) -> bool {
         Some(g) => g == &Value::Array(Vec::new()),
     }
 }
+
+/// A client of the admin JSON API (`/admin/api`), holding the admin credential.
+pub struct AdminApi {
+    pub origin: String,
+    pub credential: Option<String>,
+    agent: ureq::Agent,
+}
+
+impl TestServer {
+    /// The admin API, with the server's admin credential.
+    pub fn admin(&self) -> AdminApi {
+        AdminApi {
+            origin: self.origin.clone(),
+            credential: Some(self.server.admin_credential().to_owned()),
+            agent: ureq::AgentBuilder::new()
+                .timeout(Duration::from_secs(30))
+                .build(),
+        }
+    }
+
+    /// Waits for the application to apply every provisioning event so far.
+    #[track_caller]
+    pub fn settle(&self) {
+        assert!(
+            self.server.settle(Duration::from_secs(10)),
+            "provisioning did not catch up within 10 s"
+        );
+    }
+}
+
+impl AdminApi {
+    /// Sends `method` to `/admin/api{path}`; returns the status and the JSON body (`Null` when
+    /// empty).
+    pub fn send(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let url = format!("{}/admin/api{path}", self.origin);
+        let mut req = self.agent.request(method, &url);
+        if let Some(c) = &self.credential {
+            req = req.set("Authorization", &format!("Bearer {c}"));
+        }
+        let result = match body {
+            Some(b) => req
+                .set("Content-Type", "application/json")
+                .send_string(&b.to_string()),
+            None => req.call(),
+        };
+        let response = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {url}: {e}"),
+        };
+        let status = response.status();
+        let text = response.into_string().expect("read the body");
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{method} {url}: not JSON ({e}): {text}"))
+        };
+        (status, json)
+    }
+
+    /// GET, asserting 200.
+    #[track_caller]
+    pub fn get(&self, path: &str) -> Value {
+        let (status, json) = self.send("GET", path, None);
+        assert_eq!(status, 200, "GET {path}: {json}");
+        json
+    }
+}
