@@ -519,7 +519,9 @@ fn a_replayed_okta_deactivation_leaves_its_audit_trail() {
 
     let trail = admin.get("/tenants/okta/audit");
     let entries = trail.as_array().unwrap();
-    let got: Vec<(&str, &str, Option<&str>, &str, Option<u64>)> = entries
+    /// Method, resource type, resource id, outcome, refusal status.
+    type Row<'a> = (&'a str, &'a str, Option<&'a str>, &'a str, Option<u64>);
+    let got: Vec<Row> = entries
         .iter()
         .rev()
         .map(|e| {

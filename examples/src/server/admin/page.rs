@@ -132,11 +132,22 @@ fn error_page(e: AdminError) -> Response {
     r
 }
 
-type PageResult = Result<Response, Response>;
+/// A failure of a page handler, answered as an HTML error page.
+struct PageError(AdminError);
 
-fn fail(e: impl Into<AdminError>) -> Response {
-    error_page(e.into())
+impl<E: Into<AdminError>> From<E> for PageError {
+    fn from(e: E) -> PageError {
+        PageError(e.into())
+    }
 }
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        error_page(self.0)
+    }
+}
+
+type PageResult = Result<Response, PageError>;
 
 /// A logged-in page session; pages without one redirect to the login form.
 struct Session {
@@ -166,11 +177,11 @@ impl FromRequestParts<Admin> for Session {
 
 impl Session {
     /// Refuses a form whose CSRF token is not this session's.
-    fn check(&self, presented: &str) -> Result<(), Response> {
+    fn check(&self, presented: &str) -> Result<(), PageError> {
         if bool::from(presented.as_bytes().ct_eq(self.csrf.as_bytes())) {
             Ok(())
         } else {
-            Err(error_page(AdminError::new(
+            Err(PageError(AdminError::new(
                 StatusCode::FORBIDDEN,
                 "the form is stale or forged (CSRF check failed); reload the page",
             )))
@@ -237,7 +248,7 @@ async fn logout(
 }
 
 async fn home(State(admin): State<Admin>, session: Session) -> PageResult {
-    let tenants = admin.inner.app.tenants().map_err(fail)?;
+    let tenants = admin.inner.app.tenants()?;
     let rows: String = tenants
         .iter()
         .map(|t| {
@@ -259,16 +270,12 @@ async fn home(State(admin): State<Admin>, session: Session) -> PageResult {
     ))
 }
 
-fn tenant_of(admin: &Admin, tenant: &str) -> Result<(), Response> {
-    admin.tenant(tenant).map_err(error_page)
-}
-
 async fn overview(
     State(admin): State<Admin>,
     session: Session,
     Path(tenant): Path<String>,
 ) -> PageResult {
-    tenant_of(&admin, &tenant)?;
+    admin.tenant(&tenant)?;
     overview_page(&admin, &session, &tenant, None)
 }
 
@@ -283,7 +290,7 @@ fn overview_page(
     tenant: &str,
     issued: Option<&super::Issued>,
 ) -> PageResult {
-    let tokens = admin.inner.tenants.list(tenant).map_err(fail)?;
+    let tokens = admin.inner.tenants.list(tenant)?;
     let t = seg(tenant);
     let rows: String = tokens
         .iter()
@@ -335,11 +342,11 @@ struct RotateForm {
 }
 
 /// A number field: empty is absent.
-fn number(s: Option<&str>) -> Result<Option<u64>, Response> {
+fn number(s: Option<&str>) -> Result<Option<u64>, PageError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => s.parse().map(Some).map_err(|_| {
-            error_page(AdminError::new(
+            PageError(AdminError::new(
                 StatusCode::BAD_REQUEST,
                 "not a whole number",
             ))
@@ -354,17 +361,15 @@ async fn rotate(
     Form(f): Form<RotateForm>,
 ) -> PageResult {
     session.check(&f.csrf)?;
-    tenant_of(&admin, &tenant)?;
+    admin.tenant(&tenant)?;
     let overlap = number(f.overlap_seconds.as_deref())?;
     let days = number(f.valid_for_days.as_deref())?;
-    let issued = admin
-        .issue(
-            &tenant,
-            seconds(days.map(|d| d.saturating_mul(86_400))),
-            true,
-            seconds(overlap),
-        )
-        .map_err(error_page)?;
+    let issued = admin.issue(
+        &tenant,
+        seconds(days.map(|d| d.saturating_mul(86_400))),
+        true,
+        seconds(overlap),
+    )?;
     // Shown in this response only, never behind a redirect that could be reloaded.
     overview_page(&admin, &session, &tenant, Some(&issued))
 }
@@ -376,8 +381,8 @@ async fn revoke(
     Form(f): Form<CsrfForm>,
 ) -> PageResult {
     session.check(&f.csrf)?;
-    tenant_of(&admin, &tenant)?;
-    admin.inner.tenants.revoke(&tenant, &id).map_err(fail)?;
+    admin.tenant(&tenant)?;
+    admin.inner.tenants.revoke(&tenant, &id)?;
     Ok(Redirect::to(&format!("/admin/t/{}", seg(&tenant))).into_response())
 }
 
@@ -386,11 +391,11 @@ async fn teams(
     session: Session,
     Path(tenant): Path<String>,
 ) -> PageResult {
-    tenant_of(&admin, &tenant)?;
+    admin.tenant(&tenant)?;
     let app = &admin.inner.app;
-    let groups = app.groups(&tenant).map_err(fail)?;
-    let teams = app.teams(&tenant).map_err(fail)?;
-    let accounts = app.accounts(&tenant).map_err(fail)?;
+    let groups = app.groups(&tenant)?;
+    let teams = app.teams(&tenant)?;
+    let accounts = app.accounts(&tenant)?;
     let t = seg(&tenant);
     let csrf = session.field();
     let mapping_rows: String = groups
@@ -489,19 +494,16 @@ async fn map_group(
     Form(f): Form<MapForm>,
 ) -> PageResult {
     session.check(&f.csrf)?;
-    tenant_of(&admin, &tenant)?;
-    let mapping =
-        match f.team.as_str() {
-            "" => Mapping::None,
-            "new" => Mapping::NewTeam,
-            id => Mapping::Team(id.parse().map_err(|_| {
-                error_page(AdminError::new(StatusCode::BAD_REQUEST, "no such team"))
-            })?),
-        };
-    admin
-        .map_group(&tenant, &group, mapping)
-        .await
-        .map_err(error_page)?;
+    admin.tenant(&tenant)?;
+    let mapping = match f.team.as_str() {
+        "" => Mapping::None,
+        "new" => Mapping::NewTeam,
+        id => Mapping::Team(
+            id.parse()
+                .map_err(|_| PageError(AdminError::new(StatusCode::BAD_REQUEST, "no such team")))?,
+        ),
+    };
+    admin.map_group(&tenant, &group, mapping).await?;
     Ok(Redirect::to(&format!("/admin/t/{}/teams", seg(&tenant))).into_response())
 }
 
@@ -518,15 +520,15 @@ async fn create_team(
     Form(f): Form<TeamForm>,
 ) -> PageResult {
     session.check(&f.csrf)?;
-    tenant_of(&admin, &tenant)?;
+    admin.tenant(&tenant)?;
     let name = f.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(error_page(AdminError::new(
+        return Err(PageError(AdminError::new(
             StatusCode::BAD_REQUEST,
             "a team name is 1 to 200 characters",
         )));
     }
-    admin.inner.app.create_team(&tenant, name).map_err(fail)?;
+    admin.inner.app.create_team(&tenant, name)?;
     Ok(Redirect::to(&format!("/admin/t/{}/teams", seg(&tenant))).into_response())
 }
 
@@ -543,12 +545,11 @@ async fn add_member(
     Form(f): Form<MemberForm>,
 ) -> PageResult {
     session.check(&f.csrf)?;
-    tenant_of(&admin, &tenant)?;
+    admin.tenant(&tenant)?;
     admin
         .inner
         .app
-        .add_team_member(&tenant, team, f.account, Source::Manual)
-        .map_err(fail)?;
+        .add_team_member(&tenant, team, f.account, Source::Manual)?;
     Ok(Redirect::to(&format!("/admin/t/{}/teams", seg(&tenant))).into_response())
 }
 
@@ -559,12 +560,8 @@ async fn remove_member(
     Form(f): Form<CsrfForm>,
 ) -> PageResult {
     session.check(&f.csrf)?;
-    tenant_of(&admin, &tenant)?;
-    admin
-        .inner
-        .app
-        .remove_team_member(&tenant, team, account)
-        .map_err(fail)?;
+    admin.tenant(&tenant)?;
+    admin.inner.app.remove_team_member(&tenant, team, account)?;
     Ok(Redirect::to(&format!("/admin/t/{}/teams", seg(&tenant))).into_response())
 }
 
@@ -573,8 +570,8 @@ async fn accounts(
     session: Session,
     Path(tenant): Path<String>,
 ) -> PageResult {
-    tenant_of(&admin, &tenant)?;
-    let accounts = admin.inner.app.accounts(&tenant).map_err(fail)?;
+    admin.tenant(&tenant)?;
+    let accounts = admin.inner.app.accounts(&tenant)?;
     let rows: String = accounts
         .iter()
         .map(|a| {
@@ -662,18 +659,17 @@ async fn activity(
     Path(tenant): Path<String>,
     Query(params): Query<AuditParams>,
 ) -> PageResult {
-    tenant_of(&admin, &tenant)?;
+    admin.tenant(&tenant)?;
     let query = params.query();
     let (resource, outcome) = (
         query.resource.clone().unwrap_or_default(),
         query.outcome.clone().unwrap_or_default(),
     );
-    let entries = admin.inner.app.audit(&tenant, &query).map_err(fail)?;
+    let entries = admin.inner.app.audit(&tenant, &query)?;
     let names: HashMap<String, String> = admin
         .inner
         .app
-        .accounts(&tenant)
-        .map_err(fail)?
+        .accounts(&tenant)?
         .into_iter()
         .filter_map(|a| Some((a.scim_id?, a.user_name)))
         .collect();
