@@ -13,7 +13,7 @@ use serde_json::Value;
 
 fn options(case: &FilterCase) -> Options {
     if case.lenient {
-        Options::new().interop(Interop::lenient())
+        Options::new().interop(Interop::idp_compatible())
     } else {
         Options::new()
     }

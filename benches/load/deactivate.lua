@@ -1,4 +1,4 @@
--- wrk script: Okta's deactivation (IDP-QUIRKS O6), a no-path PATCH replace, on random users.
+-- wrk script: Okta's deactivation (docs/idp-compatibility.md), a no-path PATCH replace, on random users.
 local token = os.getenv("SCIM_TOKEN")
 local users = tonumber(os.getenv("SCIM_USERS") or "10000")
 local base = os.getenv("SCIM_PATH") or "/t/load/scim/v2"

@@ -20,7 +20,7 @@ request = function()
   if shape == "externalId" then
     filter = string.format('externalId eq "ext-%d"', i)
   elseif shape == "email" then
-    -- Entra's non-RFC form (IDP-QUIRKS E8), accepted under the interop profile.
+    -- Entra's non-RFC form (docs/idp-compatibility.md), accepted under the interop profile.
     filter = string.format('emails[type eq "work"].value eq "user%d@example.com"', i)
   else
     filter = string.format('userName eq "user%d@example.com"', i)

@@ -1,5 +1,5 @@
 -- wrk script: add then remove one member of the big group (group 0), alternating, as Okta pushes
--- membership (IDP-QUIRKS O9): add via `members` value list, remove via a filtered path.
+-- membership (docs/idp-compatibility.md): add via `members` value list, remove via a filtered path.
 local token = os.getenv("SCIM_TOKEN")
 local users = tonumber(os.getenv("SCIM_USERS") or "10000")
 local base = os.getenv("SCIM_PATH") or "/t/load/scim/v2"

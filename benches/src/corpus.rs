@@ -320,7 +320,7 @@ pub struct FilterCase {
     pub name: &'static str,
     /// The filter text.
     pub text: String,
-    /// Whether it needs `Interop::lenient()` (Entra's non-RFC form, IDP-QUIRKS E8).
+    /// Whether it needs `Interop::idp_compatible()` (Entra's non-RFC form, docs/idp-compatibility.md).
     pub lenient: bool,
     /// The same comparisons written directly against the generated users' JSON. It agrees with
     /// the *compiled* (schema-aware) filter; `schema_less_differs` says where schema-less
@@ -595,7 +595,7 @@ pub const GROUP_SIZES: [usize; 3] = [2, 1_000, 10_000];
 pub fn patches() -> Vec<PatchCase> {
     let mut cases = Vec::new();
 
-    // Okta deactivation (IDP-QUIRKS O6): a no-path replace.
+    // Okta deactivation (docs/idp-compatibility.md): a no-path replace.
     cases.push(PatchCase {
         name: "okta_deactivate".into(),
         idp: "Okta",
@@ -613,7 +613,7 @@ pub fn patches() -> Vec<PatchCase> {
         let newcomer = json!({"value": user_id(USERS + 1), "display": "New Hire"});
         let leaver = user_id(size / 2);
 
-        // Okta (IDP-QUIRKS O9): add via `members` array, remove via a filtered path.
+        // Okta (docs/idp-compatibility.md): add via `members` array, remove via a filtered path.
         cases.push(PatchCase {
             name: format!("okta_add_member/{size}"),
             idp: "Okta",
@@ -638,7 +638,7 @@ pub fn patches() -> Vec<PatchCase> {
             }),
         });
 
-        // Entra (IDP-QUIRKS E1, E14, E3): capitalised ops, `$ref: null`, remove with a value list.
+        // Entra (docs/idp-compatibility.md): capitalised ops, `$ref: null`, remove with a value list.
         let entra_new = json!({"$ref": null, "value": user_id(USERS + 2)});
         cases.push(PatchCase {
             name: format!("entra_add_member/{size}"),
@@ -663,7 +663,7 @@ pub fn patches() -> Vec<PatchCase> {
         });
     }
 
-    // Entra without the flag (IDP-QUIRKS E5, E2): one op per attribute, a value-filtered path, a
+    // Entra without the flag (docs/idp-compatibility.md): one op per attribute, a value-filtered path, a
     // URN path, and a string boolean.
     cases.push(PatchCase {
         name: "entra_multi_replace".into(),
@@ -680,7 +680,7 @@ pub fn patches() -> Vec<PatchCase> {
         baseline: Box::new(multi_replace),
     });
 
-    // Entra with the flag (IDP-QUIRKS E4): the same folded into one no-path op with dotted and
+    // Entra with the flag (docs/idp-compatibility.md): the same folded into one no-path op with dotted and
     // URN-prefixed keys.
     cases.push(PatchCase {
         name: "entra_no_path_dotted".into(),

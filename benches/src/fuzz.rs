@@ -1,4 +1,4 @@
-//! Fuzz target bodies (ISSUE 8, DESIGN principle 6): one plain function per target, taking the
+//! Fuzz target bodies: one plain function per target, taking the
 //! fuzzer's bytes.
 //!
 //! `fuzz/fuzz_targets/<name>.rs` calls `benches::fuzz::<name>` under libFuzzer, and
@@ -76,7 +76,7 @@ fn roomy() -> Options {
 }
 
 fn lenient() -> Options {
-    Options::new().interop(scimkit::filter::Interop::lenient())
+    Options::new().interop(Interop::idp_compatible())
 }
 
 fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
@@ -338,7 +338,7 @@ pub fn patch_apply(data: &[u8]) {
 }
 
 fn assert_message_round_trip(req: &PatchRequest) {
-    // Serializing drops an unknown top-level member (E19) but keeps the operations.
+    // Serializing drops an unknown top-level member (docs/idp-compatibility.md) but keeps the operations.
     let bytes = serde_json::to_vec(req).expect("a PatchRequest serializes");
     let back = PatchRequest::from_slice(&bytes)
         .unwrap_or_else(|e| panic!("serialized PatchRequest does not parse: {e}"));
@@ -450,7 +450,7 @@ fn apply_and_check(
                 );
             }
             if !has_float(&r) {
-                // Names are case-insensitive (DESIGN principle 2): `mEmbers` and `members` are
+                // Names are case-insensitive: `mEmbers` and `members` are
                 // the same attribute, and which spelling survives is not part of the contract.
                 assert_eq!(
                     fold_keys(&redo),
@@ -522,7 +522,9 @@ pub fn messages(data: &[u8]) {
             ] {
                 let mut r = v.clone();
                 let _ = Validator::new(schema).validate(&mut r, ctx);
-                let _ = Validator::new(schema).interop().validate(&mut r, ctx);
+                let _ = Validator::new(schema)
+                    .interop(Interop::idp_compatible())
+                    .validate(&mut r, ctx);
             }
         }
     }

@@ -32,7 +32,7 @@ fn filters_agree_with_their_baselines() {
     let schema = ResourceSchema::user();
     for case in corpus::filters() {
         let opts = if case.lenient {
-            Options::new().interop(Interop::lenient())
+            Options::new().interop(Interop::idp_compatible())
         } else {
             Options::new()
         };

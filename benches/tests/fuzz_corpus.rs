@@ -1,6 +1,6 @@
 //! Replays the fuzz corpora through the fuzz target bodies (`benches::fuzz`), so that
 //! `cargo test --workspace` holds the library to the fuzzers' assertions without libFuzzer:
-//! every file of `fuzz/corpus/<target>/` (RFC 7643/7644 examples, IDP-QUIRKS shapes and the
+//! every file of `fuzz/corpus/<target>/` (RFC 7643/7644 examples, docs/idp-compatibility.md shapes and the
 //! regression inputs of crashes the fuzzers found), then pseudo-random bytes from a fixed seed.
 
 use std::path::PathBuf;

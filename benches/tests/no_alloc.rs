@@ -1,4 +1,4 @@
-//! `CompiledFilter::matches` allocates nothing (DESIGN.md principle 5). Its own test binary: the
+//! `CompiledFilter::matches` allocates nothing. Its own test binary: the
 //! counting allocator is global, so this file holds a single test and nothing runs beside it.
 //!
 //! It lives in the `benches` package because a counting `GlobalAlloc` needs `unsafe impl`, which
@@ -37,7 +37,7 @@ static GLOBAL: Counting = Counting;
 #[test]
 fn compiled_matches_and_sorting_do_not_allocate() {
     let schema = ResourceSchema::user();
-    let options = Options::new().interop(Interop::lenient());
+    let options = Options::new().interop(Interop::idp_compatible());
     let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
     let user = json!({
         "UserName": "BJensen@Example.com",

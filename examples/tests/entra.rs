@@ -1,5 +1,5 @@
-//! Microsoft Entra ID's provisioning shapes (IDP-QUIRKS E1–E22), replayed over HTTP against the
-//! example service provider. Every response is also checked for `application/scim+json` (E12) by
+//! Microsoft Entra ID's provisioning shapes (docs/idp-compatibility.md), replayed over HTTP against the
+//! example service provider. Every response is also checked for `application/scim+json` (docs/idp-compatibility.md) by
 //! the harness.
 
 mod common;
@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 const MS_GROUP: &str = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
 
-/// The Entra "Create User" request (E16: nulls, empty arrays and a client `meta`).
+/// The Entra "Create User" request (nulls, empty arrays and a client `meta`).
 fn entra_user(user_name: &str) -> Value {
     json!({
         "schemas": [USER, ENTERPRISE],
@@ -36,7 +36,7 @@ fn create(entra: &Client, user_name: &str) -> (String, Value) {
 fn test_connection_and_not_found_e10_e11_e12() {
     let server = TestServer::start();
     let entra = server.tenant("entra");
-    // E10: Test Connection queries a random GUID → 200 + empty ListResponse.
+    // Test Connection queries a random GUID → 200 + empty ListResponse.
     let r = entra
         .filter("Users", &format!("userName eq \"{}\"", guid()), "")
         .expect(200);
@@ -53,7 +53,7 @@ fn test_connection_and_not_found_e10_e11_e12() {
         .filter("Users", &format!("externalId eq \"{}\"", guid()), "")
         .expect(200);
     assert_eq!(r.total(), 0);
-    // E11: a missing resource → 404 with the Error schema and a string status.
+    // a missing resource → 404 with the Error schema and a string status.
     let r = entra
         .get(&format!("/Users/{}", guid()))
         .expect_error(404, None);
@@ -76,7 +76,7 @@ fn test_connection_and_not_found_e10_e11_e12() {
 fn create_user_e9_e16() {
     let server = TestServer::start();
     let entra = server.tenant("entra");
-    // E16: nulls, empty arrays and meta.resourceType in the create body.
+    // nulls, empty arrays and meta.resourceType in the create body.
     let (id, body) = create(&entra, "Test_User_ab6490ee@contoso.com");
     assert_eq!(body["userName"], "Test_User_ab6490ee@contoso.com");
     assert!(body.get("addresses").is_none(), "{body}");
@@ -93,7 +93,7 @@ fn create_user_e9_e16() {
         .as_array()
         .unwrap()
         .contains(&json!(ENTERPRISE)));
-    // E9: validator traffic with capitalised attribute names and string booleans in the body.
+    // validator traffic with capitalised attribute names and string booleans in the body.
     let r = entra
         .post(
             "/Users",
@@ -106,13 +106,13 @@ fn create_user_e9_e16() {
             }),
         )
         .expect(201);
-    // Output is canonical (DESIGN principle 2).
+    // Output is canonical.
     assert_eq!(r.json["userName"], "validator@contoso.com");
     assert_eq!(r.json["active"], json!(true));
     assert_eq!(r.json["emails"][0]["primary"], json!(true));
     assert_eq!(r.json["emails"][0]["value"], "validator@contoso.com");
     assert_eq!(r.json["name"]["givenName"], "Val");
-    // The email is queryable (E8, E21).
+    // The email is queryable (docs/idp-compatibility.md).
     let r = entra
         .filter(
             "Users",
@@ -144,7 +144,7 @@ fn update_user_e1_e2_e4_e5_e19() {
     let (id, _) = create(&entra, "e1@contoso.com");
     let u = format!("/Users/{id}");
 
-    // E1 + E2: capitalised op, string boolean "False"; then "false" and "True".
+    // capitalised op, string boolean "False"; then "false" and "True".
     let r = entra
         .patch_ops(
             &u,
@@ -171,7 +171,7 @@ fn update_user_e1_e2_e4_e5_e19() {
         .patch_ops(&u, json!([{"op": "replace", "value": {"active": true}}]))
         .expect(200);
     assert_eq!(r.json["active"], json!(true));
-    // E1: add a single-valued string with a capitalised op.
+    // add a single-valued string with a capitalised op.
     let r = entra
         .patch_ops(
             &u,
@@ -180,7 +180,7 @@ fn update_user_e1_e2_e4_e5_e19() {
         .expect(200);
     assert_eq!(r.json["nickName"], "Pvlo");
 
-    // E4: one no-path op with dotted and URN-prefixed keys.
+    // one no-path op with dotted and URN-prefixed keys.
     let r = entra
         .patch_ops(
             &u,
@@ -200,7 +200,7 @@ fn update_user_e1_e2_e4_e5_e19() {
     assert_eq!(r.json[ENTERPRISE]["department"], "Sales");
     assert!(r.json.get("name.givenName").is_none(), "{}", r.text);
 
-    // E5: one op per attribute, a filtered path and a URN path.
+    // one op per attribute, a filtered path and a URN path.
     let r = entra
         .patch_ops(
             &u,
@@ -235,7 +235,7 @@ fn update_user_e1_e2_e4_e5_e19() {
         .expect(200);
     assert_eq!(r.total(), 0);
 
-    // E19: a top-level id and per-operation names.
+    // a top-level id and per-operation names.
     let r = entra
         .patch(
             &u,
@@ -248,7 +248,7 @@ fn update_user_e1_e2_e4_e5_e19() {
         .expect(200);
     assert_eq!(r.json["title"], "Lead");
 
-    // E20: add and replace on a previously empty attribute both work.
+    // add and replace on a previously empty attribute both work.
     let r = entra
         .patch_ops(
             &u,
@@ -286,7 +286,7 @@ fn addresses_upsert_e6_and_primary_filter_e9() {
     let entra = server.tenant("entra");
     let (id, _) = create(&entra, "e6@contoso.com");
     let u = format!("/Users/{id}");
-    // E6: sub-attributes of a work address that does not exist yet, one op each.
+    // sub-attributes of a work address that does not exist yet, one op each.
     let r = entra
         .patch_ops(
             &u,
@@ -315,7 +315,7 @@ fn addresses_upsert_e6_and_primary_filter_e9() {
     assert_eq!(r.json["addresses"][0]["locality"], "Redmond");
     assert_eq!(r.json["addresses"][0]["postalCode"], "98101");
 
-    // E9: `[primary EQ "True"]` with a capitalised operator and a string boolean.
+    // `[primary EQ "True"]` with a capitalised operator and a string boolean.
     entra
         .patch_ops(
             &u,
@@ -346,7 +346,7 @@ fn addresses_upsert_e6_and_primary_filter_e9() {
 }
 
 /// A PATCH that replaces a whole list with two `primary: true` values (what PingOne sends in a
-/// PUT, IDP-QUIRKS P2) is tolerated as a PUT is: the first primary stays, the list is kept.
+/// PUT, docs/idp-compatibility.md) is tolerated as a PUT is: the first primary stays, the list is kept.
 #[test]
 fn replace_list_with_two_primaries_keeps_the_first() {
     let server = TestServer::start();
@@ -376,13 +376,13 @@ fn manager_and_roles_e17_e18() {
     let (id, _) = create(&entra, "e17@contoso.com");
     let u = format!("/Users/{id}");
     let manager = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
-    // E17: a bare string on the enterprise manager path.
+    // a bare string on the enterprise manager path.
     let r = entra
         .patch_ops(&u, json!([{"op": "Add", "path": manager, "value": boss}]))
         .expect(200);
     assert_eq!(r.json[ENTERPRISE]["manager"]["value"], boss.as_str());
     assert_eq!(r.json[ENTERPRISE]["department"], "Sales");
-    // E17: the array shape with $ref.
+    // the array shape with $ref.
     let r = entra
         .patch_ops(
             &u,
@@ -396,7 +396,7 @@ fn manager_and_roles_e17_e18() {
         .expect(200);
     assert!(r.json[ENTERPRISE].get("manager").is_none(), "{}", r.text);
 
-    // E18: app roles as JSON-encoded strings.
+    // app roles as JSON-encoded strings.
     let r = entra
         .patch_ops(
             &u,
@@ -419,7 +419,7 @@ fn groups_e3_e7_e9_e13_e14_e15() {
     let (u2, _) = create(&entra, "u2@contoso.com");
     let (u3, _) = create(&entra, "u3@contoso.com");
 
-    // E15: group create with an extra non-URN schema and empty members.
+    // group create with an extra non-URN schema and empty members.
     let r = entra
         .post(
             "/Groups",
@@ -438,7 +438,7 @@ fn groups_e3_e7_e9_e13_e14_e15() {
     assert!(r.json.get("members").is_none_or_empty(), "{}", r.text);
     let g = format!("/Groups/{gid}");
 
-    // E14 + E13: add members with $ref null → 204 without a body.
+    // add members with $ref null → 204 without a body.
     let r = entra
         .patch_ops(
             &g,
@@ -452,7 +452,7 @@ fn groups_e3_e7_e9_e13_e14_e15() {
     all.sort();
     assert_eq!(entra.member_ids(&gid), all);
 
-    // E3 default job: Remove on members with a value array.
+    // Default job: Remove on members with a value array.
     entra
         .patch_ops(
             &g,
@@ -462,7 +462,7 @@ fn groups_e3_e7_e9_e13_e14_e15() {
     let mut rest = vec![u2.clone(), u3.clone()];
     rest.sort();
     assert_eq!(entra.member_ids(&gid), rest);
-    // E3 with the flag: filtered path without a value.
+    // With the flag: filtered path without a value.
     entra
         .patch_ops(
             &g,
@@ -477,7 +477,7 @@ fn groups_e3_e7_e9_e13_e14_e15() {
     );
     assert_eq!(r.status, 204, "{}", r.text);
 
-    // E1: rename with a capitalised op and a path.
+    // rename with a capitalised op and a path.
     entra
         .patch_ops(
             &g,
@@ -485,7 +485,7 @@ fn groups_e3_e7_e9_e13_e14_e15() {
         )
         .expect(204);
 
-    // E7: GET and filter with excludedAttributes=members; E9: capitalised attribute name.
+    // GET and filter with excludedAttributes=members: capitalised attribute name.
     let r = entra
         .get(&format!("{g}?excludedAttributes=members"))
         .expect(200);
@@ -517,7 +517,7 @@ fn groups_e3_e7_e9_e13_e14_e15() {
         )
         .expect(200);
     assert_eq!(r.total(), 1);
-    // E7: users by userName and by externalId, only eq and and.
+    // users by userName and by externalId, only eq and and.
     let r = entra
         .filter(
             "Users",
@@ -532,7 +532,7 @@ fn groups_e3_e7_e9_e13_e14_e15() {
         .expect(200);
     assert_eq!(r.total(), 1);
 
-    // E24: replace with a partial list replaces the membership (that is what the client asked).
+    // replace with a partial list replaces the membership (that is what the client asked).
     entra
         .patch_ops(
             &g,

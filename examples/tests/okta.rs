@@ -1,4 +1,4 @@
-//! Okta's provisioning request sequences (IDP-QUIRKS O1–O11), replayed over HTTP against the
+//! Okta's provisioning request sequences (docs/idp-compatibility.md), replayed over HTTP against the
 //! example service provider, as Okta sends them.
 
 mod common;
@@ -12,7 +12,7 @@ fn okta(server: &TestServer, tenant: &str) -> Client {
     server.tenant(tenant).with_user_agent(OKTA_UA)
 }
 
-/// The O4 create body.
+/// Okta's create body.
 fn okta_user(user_name: &str, external_id: &str) -> Value {
     json!({
         "schemas": [USER],
@@ -33,7 +33,7 @@ fn user_lifecycle_o1_to_o7() {
     let server = TestServer::start();
     let okta = okta(&server, "okta");
 
-    // O1/O2: the URL-encoded existence check with startIndex=1&count=100 → empty ListResponse.
+    // the URL-encoded existence check with startIndex=1&count=100 → empty ListResponse.
     let check = "/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100";
     let r = okta.get(check).expect(200);
     assert_eq!(r.list(), Vec::<Value>::new());
@@ -41,7 +41,7 @@ fn user_lifecycle_o1_to_o7() {
     assert_eq!(r.json["startIndex"], json!(1));
     assert_eq!(r.json["itemsPerPage"], json!(0));
 
-    // O3/O4: create → 201, Location, ETag, a non-empty body without the password.
+    // create → 201, Location, ETag, a non-empty body without the password.
     let r = okta
         .post(
             "/Users",
@@ -90,7 +90,7 @@ fn user_lifecycle_o1_to_o7() {
         .expect(200);
     assert_eq!(r.total(), 1);
 
-    // O3: a duplicate create → 409 uniqueness with the Error schema (also in another case).
+    // a duplicate create → 409 uniqueness with the Error schema (also in another case).
     for name in ["test.user@okta.local", "Test.User@Okta.Local"] {
         let r = okta
             .post("/Users", &okta_user(name, "00uOTHER"))
@@ -98,7 +98,7 @@ fn user_lifecycle_o1_to_o7() {
         assert!(r.json["detail"].as_str().is_some_and(|d| !d.is_empty()));
     }
 
-    // O5: GET, modify, PUT the whole resource including id and meta.
+    // GET, modify, PUT the whole resource including id and meta.
     let r = okta.get(&format!("/Users/{id}")).expect(200);
     assert_eq!(r.header("ETag"), Some(etag.as_str()));
     let mut full = r.json.clone();
@@ -132,7 +132,7 @@ fn user_lifecycle_o1_to_o7() {
         .expect(200);
     assert_eq!(r.total(), 1);
 
-    // O6: deactivate with a no-path replace.
+    // deactivate with a no-path replace.
     let r = okta
         .patch_ops(
             &format!("/Users/{id}"),
@@ -141,7 +141,7 @@ fn user_lifecycle_o1_to_o7() {
         .expect(200);
     assert_eq!(r.json["active"], json!(false));
     assert_eq!(r.json["userName"], "test.user@okta.local");
-    // O7: the user stays visible, by GET and by the existence check.
+    // the user stays visible, by GET and by the existence check.
     let r = okta.get(&format!("/Users/{id}")).expect(200);
     assert_eq!(r.json["active"], json!(false));
     let r = okta.get(check).expect(200);
@@ -188,7 +188,7 @@ fn group_push_o8_o9_o11() {
     assert!(r.header("ETag").is_some());
     let g = format!("/Groups/{gid}");
 
-    // O9: add members with value + display → 204, no body (O11).
+    // add members with value + display → 204, no body (docs/idp-compatibility.md).
     let r = okta
         .patch_ops(
             &g,
@@ -221,7 +221,7 @@ fn group_push_o8_o9_o11() {
     assert_eq!(r.json["groups"][0]["value"], gid.as_str());
     assert_eq!(r.json["groups"][0]["display"], "Test SCIMv2");
 
-    // O9: filtered remove with no value.
+    // filtered remove with no value.
     okta.patch_ops(
         &g,
         json!([{"op": "remove", "path": format!("members[value eq \"{alice}\"]")}]),
@@ -231,7 +231,7 @@ fn group_push_o8_o9_o11() {
     let r = okta.get(&format!("/Users/{alice}")).expect(200);
     assert!(no_groups(&r.json), "{}", r.text);
 
-    // O9: full push with replace members.
+    // full push with replace members.
     okta.patch_ops(
         &g,
         json!([{"op": "replace", "path": "members", "value": [
@@ -244,7 +244,7 @@ fn group_push_o8_o9_o11() {
     want.sort();
     assert_eq!(okta.member_ids(&gid), want);
 
-    // O8: rename with a no-path replace that carries the read-only id, sent with a membership
+    // rename with a no-path replace that carries the read-only id, sent with a membership
     // update.
     okta.patch_ops(
         &g,
@@ -269,7 +269,7 @@ fn group_push_o8_o9_o11() {
     assert!(r.status == 204 || r.status == 400, "{}", r.text);
     assert_eq!(okta.get(&g).expect(200).json["id"], gid.as_str());
 
-    // O9: pushing an empty group sends replace members [].
+    // pushing an empty group sends replace members [].
     okta.patch_ops(
         &g,
         json!([{"op": "replace", "path": "members", "value": []}]),
@@ -279,7 +279,7 @@ fn group_push_o8_o9_o11() {
     let r = okta.get(&format!("/Users/{carol}")).expect(200);
     assert!(no_groups(&r.json), "{}", r.text);
 
-    // O11: a group PATCH that asks for attributes answers 200 with them.
+    // a group PATCH that asks for attributes answers 200 with them.
     let r = okta
         .patch(
             &format!("{g}?attributes=displayName"),
@@ -312,7 +312,7 @@ fn group_push_o8_o9_o11() {
     want.sort();
     assert_eq!(okta.member_ids(&gid), want);
 
-    // O7: DELETE the group on unlink → 204, then 404; users lose it from `groups`.
+    // DELETE the group on unlink → 204, then 404; users lose it from `groups`.
     let r = okta.delete(&g).expect(204);
     assert!(r.text.is_empty());
     okta.get(&g).expect_error(404, None);

@@ -614,7 +614,7 @@ fn sorting_projection_and_derived_groups() {
     assert_eq!(r.json["groups"].as_array().unwrap().len(), 1);
     assert_eq!(r.json["groups"][0]["value"], gid.as_str());
     assert_eq!(c.member_ids(&other), Vec::<String>::new());
-    // A POST's groups are ignored too (Okta O4 sends groups: []; here a non-empty one).
+    // A POST's groups are ignored too (Okta sends groups: []; here a non-empty one).
     let r = c
         .post(
             "/Users",

@@ -29,7 +29,7 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
 
 fn options(case: &FilterCase) -> Options {
     if case.lenient {
-        Options::new().interop(Interop::lenient())
+        Options::new().interop(Interop::idp_compatible())
     } else {
         Options::new()
     }

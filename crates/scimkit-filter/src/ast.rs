@@ -1,4 +1,4 @@
-//! The filter AST: syntax only, named after the RFC 7644 §3.4.2.2 ABNF rules.
+//! The filter and path AST: syntax only, named after the RFC 7644 §3.4.2.2 and §3.5.2 ABNF rules.
 //!
 //! The AST follows the text: names keep the case they were written in, parentheses leave no node
 //! of their own, and nothing is checked against a schema (that is [`Filter::compile`]'s job).
@@ -6,7 +6,7 @@
 use std::fmt;
 use std::mem;
 
-use crate::error::Span;
+use crate::span::Span;
 
 /// An attribute path, `attrPath` in RFC 7644 §3.4.2.2: an optional schema URI, an attribute name
 /// and an optional sub-attribute name.
@@ -374,5 +374,81 @@ impl Drop for Filter {
             }
             // `node` drops here with no grandchildren left.
         }
+    }
+}
+
+/// A PATCH operation's `path`, `PATH = attrPath / valuePath [subAttr]` in RFC 7644 §3.5.2.
+///
+/// ```
+/// use scimkit_filter::Path;
+///
+/// let p = Path::parse(r#"members[value eq "2819c223-7f76-453a-919d-413861904646"].displayName"#)?;
+/// assert!(p.attr().is("members"));
+/// assert_eq!(p.filter().unwrap().to_string(), r#"value eq "2819c223-7f76-453a-919d-413861904646""#);
+/// assert_eq!(p.sub_attr(), Some("displayName"));
+///
+/// let p: Path = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value".parse()?;
+/// assert_eq!(p.attr().sub_attr(), Some("value"));
+/// assert!(p.filter().is_none());
+/// # Ok::<(), scimkit_filter::Error>(())
+/// ```
+///
+/// Errors have `scimType` `invalidPath`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Path {
+    attr: AttrPath,
+    filter: Option<Filter>,
+    sub_attr: Option<Box<str>>,
+}
+
+impl Path {
+    pub(crate) fn from_parts(
+        attr: AttrPath,
+        filter: Option<Filter>,
+        sub_attr: Option<Box<str>>,
+    ) -> Path {
+        Path {
+            attr,
+            filter,
+            sub_attr,
+        }
+    }
+
+    /// A path to an attribute without a value filter.
+    pub fn new(attr: AttrPath) -> Path {
+        Path {
+            attr,
+            filter: None,
+            sub_attr: None,
+        }
+    }
+
+    /// The attribute (the part before `[`, or the whole path).
+    pub fn attr(&self) -> &AttrPath {
+        &self.attr
+    }
+
+    /// The value filter inside `[...]`, whose attribute paths name sub-attributes of
+    /// [`attr`](Path::attr).
+    pub fn filter(&self) -> Option<&Filter> {
+        self.filter.as_ref()
+    }
+
+    /// The sub-attribute after `]`.
+    pub fn sub_attr(&self) -> Option<&str> {
+        self.sub_attr.as_deref()
+    }
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.attr)?;
+        if let Some(filter) = &self.filter {
+            write!(f, "[{filter}]")?;
+            if let Some(sub) = &self.sub_attr {
+                write!(f, ".{sub}")?;
+            }
+        }
+        Ok(())
     }
 }

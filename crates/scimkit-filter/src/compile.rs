@@ -126,7 +126,7 @@ impl Filter {
     }
 
     /// Compiles this filter against `schema` with the given options: the nesting limit applies to
-    /// filters built in code, and [`Interop::string_booleans`](Interop::string_booleans()) (E9)
+    /// filters built in code, and [`Interop::string_scalars`](Interop::string_scalars())
     /// applies here.
     ///
     /// ```
@@ -138,7 +138,7 @@ impl Filter {
     /// let f = Filter::parse(r#"addresses[primary EQ "True"]"#)?;
     /// let user = json!({"addresses": [{"type": "work", "primary": true}]});
     /// assert!(!f.compile(&schema)?.matches(&user));
-    /// let lenient = Options::new().interop(Interop::new().string_booleans(true));
+    /// let lenient = Options::new().interop(Interop::new().string_scalars(true));
     /// assert!(f.compile_with(&schema, &lenient)?.matches(&user));
     /// # Ok::<(), scimkit_filter::Error>(())
     /// ```
@@ -350,13 +350,15 @@ impl<'s> Compiler<'s> {
             CompValue::Bool(b) => OwnedLit::Bool(*b),
             CompValue::Int(n) => OwnedLit::Int(*n),
             CompValue::Decimal(n) => OwnedLit::Decimal(*n),
-            // IDP-QUIRKS E9: `active eq "True"` from Entra's validator.
+            // Entra ID's validator sends `active eq "True"` (docs/idp-compatibility.md).
             CompValue::String(s)
-                if type_ == AttributeType::Boolean
-                    && self.interop.string_booleans
-                    && (s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")) =>
+                if type_ == AttributeType::Boolean && self.interop.string_scalars =>
             {
-                OwnedLit::Bool(s.eq_ignore_ascii_case("true"))
+                match scimkit_schema::text::parse_bool(s) {
+                    Some(b) => OwnedLit::Bool(b),
+                    // A string that spells no boolean never equals one (RFC 7643 §2.3 types).
+                    None => OwnedLit::Str(s.as_str().into(), None),
+                }
             }
             CompValue::String(s) if type_ == AttributeType::DateTime => {
                 OwnedLit::Str(s.as_str().into(), datetime::parse(s))
@@ -538,7 +540,7 @@ impl Filter {
     ///
     /// Sub-attribute names resolve in any case, and each comparison follows its sub-attribute's
     /// type and `caseExact` (RFC 7643 §2.2), with the rules of [`Filter::compile`]. With
-    /// [`Interop::string_booleans`](Interop::string_booleans()) (E9), `primary eq "True"`
+    /// [`Interop::string_scalars`](Interop::string_scalars()), `primary eq "True"`
     /// compares a boolean sub-attribute with `true`.
     ///
     /// ```

@@ -5,32 +5,7 @@ use std::fmt;
 use scimkit_schema::{AttributeType, ScimType};
 
 use crate::ast::CompareOp;
-
-/// A byte range in the text that was parsed. Offsets start at 0 and count bytes, not characters.
-///
-/// ```
-/// let err = scimkit_filter::Filter::parse("userName xx \"a\"").unwrap_err();
-/// assert_eq!(err.span().unwrap().start, 9);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Span {
-    /// The first byte.
-    pub start: usize,
-    /// One past the last byte.
-    pub end: usize,
-}
-
-impl Span {
-    /// A span from `start` to `end`.
-    pub const fn new(start: usize, end: usize) -> Span {
-        Span { start, end }
-    }
-
-    /// The span as a range, for slicing the parsed text.
-    pub const fn range(self) -> std::ops::Range<usize> {
-        self.start..self.end
-    }
-}
+use crate::span::Span;
 
 /// What a filter, path or attribute list is an error *in*: this decides the `scimType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,7 +193,7 @@ pub enum ErrorKind {
     /// A value filter inside another (`emails[type[...]]`); RFC 7644's valFilter has no valuePath.
     #[error("a value filter cannot contain another value filter")]
     ValuePathNested,
-    /// Entra's `emails[type eq "work"].value eq "x"` form (IDP-QUIRKS E8) while
+    /// Entra's `emails[type eq "work"].value eq "x"` form (docs/idp-compatibility.md) while
     /// [`Interop::value_path_sub_attr`](crate::Interop::value_path_sub_attr) is off.
     #[error(
         "a sub-attribute and comparison after `]` is not RFC 7644 syntax; \

@@ -4,17 +4,19 @@
 //!
 //! # Map of the crate
 //!
-//! - [`Filter`], the AST (`ast.rs`). [`Filter::parse`] (also `str::parse`) reads text with a
-//!   hand-written recursive-descent parser over bytes, one method per rule of RFC 7644 Figure 1,
-//!   each citing its ABNF and every deviation (`parse.rs`, tokens in `parse/lex.rs`);
-//!   [`Display`](std::fmt::Display) prints the canonical text, which parses back to an equal
-//!   filter (`print.rs`).
+//! - [`Filter`], [`Path`] and [`AttrPath`], the AST (`ast.rs`). The grammar of record is
+//!   `src/grammar.pest`, one rule per RFC 7644 ABNF rule with every deviation marked.
+//!   [`Filter::parse`] (also `str::parse`) reads text with a fast hand-written recursive-descent
+//!   parser over bytes that accepts the same language (`parse.rs`, tokens in `parse/lex.rs`); with
+//!   the cargo feature `pest`, `reference` is the parser pest generates from the grammar, and
+//!   tests and a fuzz target hold the two equal. [`Display`](std::fmt::Display) prints the
+//!   canonical text, which parses back to an equal filter (`print.rs`).
 //! - [`Filter::matches`] evaluates a filter against a resource's JSON with the RFC's defaults and
 //!   no schema (`eval.rs`); its documentation lists the rules.
 //! - [`Filter::compile`] resolves a filter against a [`ResourceSchema`](scimkit_schema::ResourceSchema)
 //!   into a [`CompiledFilter`], which matches without allocating (`compile.rs`).
-//! - [`Path`] is a PATCH path, [`AttrPath`] an attribute path; [`AttrPath::parse_list`] reads
-//!   `attributes=` lists (`path.rs`).
+//! - [`Path::parse`] reads a PATCH path, [`AttrPath::parse`] an attribute path and
+//!   [`AttrPath::parse_list`] an `attributes=` list (`path.rs`).
 //! - [`Sorter`] compares resources for `sortBy`/`sortOrder` (`sort.rs`).
 //! - [`Fold`] translates a filter into another query language, e.g. a parameterised SQL `WHERE`
 //!   clause (`visit.rs`, with a complete example).
@@ -65,8 +67,8 @@
 //! # Interop
 //!
 //! [`Interop`] holds tolerances for what identity providers send that RFC 7644 does not allow:
-//! Entra's `emails[type eq "work"].value eq "x"` (IDP-QUIRKS E8) and string booleans such as
-//! `active eq "True"` (E9). They are off by default.
+//! Entra's `emails[type eq "work"].value eq "x"` (docs/idp-compatibility.md) and string booleans such as
+//! `active eq "True"` (docs/idp-compatibility.md). They are off by default.
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]
@@ -81,18 +83,21 @@ mod parse;
 mod path;
 mod print;
 mod sort;
+mod span;
 mod text;
 mod visit;
 
 use std::str::FromStr;
 
-pub use ast::{AttrPath, CompValue, CompareOp, Filter};
+pub use ast::{AttrPath, CompValue, CompareOp, Filter, Path};
 pub use build::IntoAttrPath;
 pub use compile::CompiledFilter;
-pub use error::{Closing, Error, ErrorKind, Span};
+pub use error::{Closing, Error, ErrorKind};
 pub use limits::{Interop, Limits, Options};
-pub use path::Path;
+#[cfg(feature = "pest")]
+pub use parse::reference;
 pub use sort::{SortOrder, Sorter};
+pub use span::Span;
 pub use visit::Fold;
 
 impl Filter {

@@ -1,4 +1,6 @@
-//! Limits on hostile input and the interop switches (DESIGN.md principles 4 and 6).
+//! Limits on hostile input, and the options that carry them with the interop profile.
+
+pub use scimkit_schema::Interop;
 
 /// Limits on the text a parser accepts. Going over one is an ordinary [`Error`](crate::Error),
 /// never a panic or a stack overflow.
@@ -70,80 +72,22 @@ impl Default for Limits {
     }
 }
 
-/// Tolerances for what real identity providers send that RFC 7644 does not allow. All are off by
-/// default; each names the IDP-QUIRKS row it serves.
+/// Everything that configures parsing and compiling: [`Limits`] and the interop profile
+/// ([`Interop`], the same value that configures PATCH and validation).
 ///
-/// ```
-/// use scimkit_filter::{Filter, Interop, Options};
-///
-/// let entra = r#"emails[type eq "work"].value eq "user@contoso.com""#;
-/// assert!(Filter::parse(entra).is_err());
-/// let options = Options::new().interop(Interop::lenient());
-/// let f = Filter::parse_with(entra, &options)?;
-/// assert_eq!(f.to_string(), r#"emails[type eq "work" and value eq "user@contoso.com"]"#);
-/// # Ok::<(), scimkit_filter::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[must_use]
-#[non_exhaustive]
-pub struct Interop {
-    /// IDP-QUIRKS E8; see [`Interop::value_path_sub_attr`](Interop::value_path_sub_attr()).
-    pub value_path_sub_attr: bool,
-    /// IDP-QUIRKS E9; see [`Interop::string_booleans`](Interop::string_booleans()).
-    pub string_booleans: bool,
-}
-
-impl Interop {
-    /// Every tolerance off, to be switched on one by one. The same as [`Interop::strict`].
-    pub const fn new() -> Interop {
-        Interop::strict()
-    }
-
-    /// Strict RFC 7644: every tolerance off. The default.
-    pub const fn strict() -> Interop {
-        Interop {
-            value_path_sub_attr: false,
-            string_booleans: false,
-        }
-    }
-
-    /// Every tolerance on: what a service provider that Entra, Okta and the others provision into
-    /// should accept.
-    pub const fn lenient() -> Interop {
-        Interop {
-            value_path_sub_attr: true,
-            string_booleans: true,
-        }
-    }
-
-    /// IDP-QUIRKS E8 (Microsoft Entra ID): accept a sub-attribute and comparison after a value
-    /// path, `emails[type eq "work"].value eq "user@contoso.com"`, and read it as
-    /// `emails[type eq "work" and value eq "user@contoso.com"]`. Entra requires the uniqueness
-    /// attributes to be queryable this way. Off by default.
-    pub const fn value_path_sub_attr(mut self, on: bool) -> Interop {
-        self.value_path_sub_attr = on;
-        self
-    }
-
-    /// IDP-QUIRKS E9 (Microsoft Entra ID validator): in a compiled filter, compare a string
-    /// literal `"True"` or `"false"` (any case) as a boolean when the schema says the attribute is
-    /// boolean, as in `active eq "True"` and `addresses[primary EQ "True"]`. Off by default, when
-    /// such a comparison is simply false (a string never equals a boolean).
-    pub const fn string_booleans(mut self, on: bool) -> Interop {
-        self.string_booleans = on;
-        self
-    }
-}
-
-/// Everything that configures parsing and compiling: [`Limits`] and [`Interop`].
+/// The filter tolerances are [`Interop::value_path_sub_attr`](Interop::value_path_sub_attr())
+/// (parsing) and [`Interop::string_scalars`](Interop::string_scalars()) (compiling).
 ///
 /// ```
 /// use scimkit_filter::{Filter, Interop, Limits, Options};
 ///
+/// let entra = r#"emails[type eq "work"].value eq "user@contoso.com""#;
+/// assert!(Filter::parse(entra).is_err());
 /// let options = Options::new()
 ///     .limits(Limits::new().max_len(64 * 1024))
-///     .interop(Interop::lenient());
-/// let f = Filter::parse_with(r#"userName eq "bjensen""#, &options)?;
+///     .interop(Interop::idp_compatible());
+/// let f = Filter::parse_with(entra, &options)?;
+/// assert_eq!(f.to_string(), r#"emails[type eq "work" and value eq "user@contoso.com"]"#);
 /// # Ok::<(), scimkit_filter::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -152,7 +96,7 @@ impl Interop {
 pub struct Options {
     /// The limits.
     pub limits: Limits,
-    /// The interop tolerances.
+    /// The interop profile.
     pub interop: Interop,
 }
 
@@ -171,7 +115,7 @@ impl Options {
         self
     }
 
-    /// Sets the interop tolerances.
+    /// Sets the interop profile; default [`Interop::strict`].
     pub const fn interop(mut self, interop: Interop) -> Options {
         self.interop = interop;
         self

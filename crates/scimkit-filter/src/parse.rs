@@ -38,11 +38,13 @@
 //! and messages), since clients and tests see it.
 
 mod lex;
+#[cfg(feature = "pest")]
+pub mod reference;
 
-use crate::ast::{AttrPath, CompValue, Filter};
-use crate::error::{Closing, Context, Error, ErrorKind, Span};
+use crate::ast::{AttrPath, CompValue, Filter, Path};
+use crate::error::{Closing, Context, Error, ErrorKind};
 use crate::limits::{Interop, Options};
-use crate::path::Path;
+use crate::span::Span;
 
 use lex::{decode_string, number, Logical, Operator};
 
@@ -414,7 +416,7 @@ impl<'t> Parser<'t> {
         self.bracketed(true, b']', Expected::RBRACKET)
     }
 
-    /// Not RFC 7644: Microsoft Entra's `emails[type eq "work"].value eq "x"` (IDP-QUIRKS E8), a
+    /// Not RFC 7644: Microsoft Entra's `emails[type eq "work"].value eq "x"` (docs/idp-compatibility.md), a
     /// sub-attribute and a condition after the value path, read as
     /// `emails[type eq "work" and value eq "x"]`, the only reading that keeps both conditions on
     /// the same email. The cursor is after the `]`.
@@ -637,7 +639,7 @@ fn operands(first: Filter) -> Vec<Filter> {
 /// literals (a `(` inside `"..."` is text): nesting deeper than `max_depth`, an unterminated
 /// string and a closing bracket without an opening one. These are reported before any syntax
 /// error, wherever they are in the text, and read better than the syntax error would.
-fn prescan(text: &str, max_depth: u32, cx: Context) -> Result<(), Error> {
+pub(super) fn prescan(text: &str, max_depth: u32, cx: Context) -> Result<(), Error> {
     let bytes = text.as_bytes();
     let mut depth: u32 = 0;
     let mut i = 0;
@@ -754,7 +756,7 @@ fn token_before(text: &str, pos: usize) -> Option<String> {
 }
 
 /// The whitespace-separated token that starts at `pos`, shortened; `None` at the end.
-fn token_at(text: &str, pos: usize) -> Option<String> {
+pub(super) fn token_at(text: &str, pos: usize) -> Option<String> {
     let tail = text.get(pos..)?;
     let token = tail
         .split(char::is_whitespace)
@@ -1012,7 +1014,7 @@ mod tests {
         assert_eq!(error(r#"a eq 1e400 or b eq "\q""#).1, Some(5));
         assert_eq!(error(r#"b eq "\q" or a eq 1e400"#).1, Some(6));
         // A nested value path comes before what is wrong inside it, and spans its tail.
-        let lenient = Options::new().interop(Interop::lenient());
+        let lenient = Options::new().interop(Interop::idp_compatible());
         let e = Filter::parse_with(r#"x[e[a pr].b eq "\q"]"#, &lenient).unwrap_err();
         assert_eq!(
             (e.kind(), e.span()),
@@ -1053,7 +1055,7 @@ mod tests {
             "urn:ietf:params:scim:schemas:core:2.0:User:name.givenName, b , c",
             r#"members[value eq "x\u00e9"].display"#,
         ];
-        let lenient = Options::new().interop(Interop::lenient());
+        let lenient = Options::new().interop(Interop::idp_compatible());
         for text in texts {
             for (i, _) in text.char_indices().chain([(text.len(), ' ')]) {
                 for insert in ["é", "😀", "\u{a0}", "\u{3000}", "\u{85}"] {
@@ -1100,7 +1102,7 @@ mod tests {
         };
         assert_eq!(attr.span(), Some(Span::new(39, 43)));
 
-        let lenient = Options::new().interop(Interop::lenient());
+        let lenient = Options::new().interop(Interop::idp_compatible());
         let f = Filter::parse_with(r#"emails[type eq "work"].value pr"#, &lenient).unwrap();
         let Filter::ValuePath { filter, .. } = &f else {
             panic!()

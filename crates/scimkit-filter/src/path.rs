@@ -1,37 +1,12 @@
-//! PATCH paths (RFC 7644 §3.5.2) and the attribute paths of `attributes`, `excludedAttributes`
-//! and `sortBy` (§3.4.2.3, §3.4.2.5).
+//! Reading PATCH paths (RFC 7644 §3.5.2) and the attribute paths of `attributes`,
+//! `excludedAttributes` and `sortBy` (§3.4.2.3, §3.4.2.5) from text; the types are in `ast.rs`.
 
-use std::fmt;
 use std::str::FromStr;
 
-use crate::ast::{AttrPath, Filter};
+use crate::ast::{AttrPath, Filter, Path};
 use crate::error::Error;
 use crate::limits::Options;
 use crate::parse;
-
-/// A PATCH operation's `path`, `PATH = attrPath / valuePath [subAttr]` in RFC 7644 §3.5.2.
-///
-/// ```
-/// use scimkit_filter::Path;
-///
-/// let p = Path::parse(r#"members[value eq "2819c223-7f76-453a-919d-413861904646"].displayName"#)?;
-/// assert!(p.attr().is("members"));
-/// assert_eq!(p.filter().unwrap().to_string(), r#"value eq "2819c223-7f76-453a-919d-413861904646""#);
-/// assert_eq!(p.sub_attr(), Some("displayName"));
-///
-/// let p: Path = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value".parse()?;
-/// assert_eq!(p.attr().sub_attr(), Some("value"));
-/// assert!(p.filter().is_none());
-/// # Ok::<(), scimkit_filter::Error>(())
-/// ```
-///
-/// Errors have `scimType` `invalidPath`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Path {
-    attr: AttrPath,
-    filter: Option<Filter>,
-    sub_attr: Option<Box<str>>,
-}
 
 impl Path {
     /// Parses a path with the default [`Options`].
@@ -48,27 +23,6 @@ impl Path {
     /// Any syntax error or limit, with `scimType` `invalidPath`.
     pub fn parse_with(text: &str, options: &Options) -> Result<Path, Error> {
         parse::path(text, options)
-    }
-
-    pub(crate) fn from_parts(
-        attr: AttrPath,
-        filter: Option<Filter>,
-        sub_attr: Option<Box<str>>,
-    ) -> Path {
-        Path {
-            attr,
-            filter,
-            sub_attr,
-        }
-    }
-
-    /// A path to an attribute without a value filter.
-    pub fn new(attr: AttrPath) -> Path {
-        Path {
-            attr,
-            filter: None,
-            sub_attr: None,
-        }
     }
 
     /// A path to the values of `attr` that match `filter`, and optionally to their sub-attribute
@@ -92,40 +46,7 @@ impl Path {
             Some(sub) => Some(AttrPath::new(sub)?.name().into()),
             None => None,
         };
-        Ok(Path {
-            attr,
-            filter: Some(filter),
-            sub_attr,
-        })
-    }
-
-    /// The attribute (the part before `[`, or the whole path).
-    pub fn attr(&self) -> &AttrPath {
-        &self.attr
-    }
-
-    /// The value filter inside `[...]`, whose attribute paths name sub-attributes of
-    /// [`attr`](Path::attr).
-    pub fn filter(&self) -> Option<&Filter> {
-        self.filter.as_ref()
-    }
-
-    /// The sub-attribute after `]`.
-    pub fn sub_attr(&self) -> Option<&str> {
-        self.sub_attr.as_deref()
-    }
-}
-
-impl fmt::Display for Path {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.attr)?;
-        if let Some(filter) = &self.filter {
-            write!(f, "[{filter}]")?;
-            if let Some(sub) = &self.sub_attr {
-                write!(f, ".{sub}")?;
-            }
-        }
-        Ok(())
+        Ok(Path::from_parts(attr, Some(filter), sub_attr))
     }
 }
 

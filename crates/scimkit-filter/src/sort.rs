@@ -9,8 +9,9 @@ use serde_json::{Number, Value};
 
 use crate::ast::AttrPath;
 use crate::compile::{self, Target};
-use crate::error::{Context, Error, ErrorKind, Span};
+use crate::error::{Context, Error, ErrorKind};
 use crate::eval::{self, Scope};
+use crate::span::Span;
 use crate::text;
 
 /// `sortOrder` (RFC 7644 §3.4.2.3): `ascending` (the default) or `descending`, in any case.

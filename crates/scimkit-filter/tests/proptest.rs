@@ -125,7 +125,7 @@ proptest! {
 
 /// Every parser returns instead of panicking, and whatever parses prints back to the same thing.
 fn check_text(text: &str) -> Result<(), TestCaseError> {
-    let options = Options::new().interop(scimkit_filter::Interop::lenient());
+    let options = Options::new().interop(scimkit_filter::Interop::idp_compatible());
     if let Ok(f) = Filter::parse_with(text, &options) {
         prop_assert_eq!(
             Filter::parse_with(&f.to_string(), &roomy()).ok(),
@@ -174,7 +174,7 @@ fn small_literal() -> impl Strategy<Value = CompValue> {
     prop_oneof![4 => small_text().prop_map(CompValue::String), 1 => any::<bool>().prop_map(CompValue::Bool), 1 => (-2i64..3).prop_map(CompValue::Int), 1 => Just(CompValue::Null)]
 }
 
-/// A key in a random case, as E9 traffic sends them.
+/// A key in a random case, as Entra's validator sends them.
 fn any_case(key: &'static str) -> impl Strategy<Value = String> {
     prop::collection::vec(any::<bool>(), key.len()).prop_map(move |upper| {
         key.chars()

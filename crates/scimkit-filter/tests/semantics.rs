@@ -151,7 +151,7 @@ fn compiled_rules() {
     check(json!({"id": "Abc"}), r#"id eq "Abc""#, true);
     check(json!({"externalId": "Abc"}), r#"externalId sw "ab""#, false);
     check(json!({"userName": "Abc"}), r#"USERNAME eq "abc""#, true);
-    // Names in the resource in any case (E9 bodies).
+    // Names in the resource in any case (Entra validator bodies).
     check(
         json!({"Active": true, "Emails": [{"Primary": true, "Value": "x@y"}]}),
         r#"active eq true and emails[primary eq true]"#,

@@ -41,11 +41,11 @@ pub enum ErrorKind {
     #[error("unknown `op` `{0}`; expected `add`, `remove` or `replace`")]
     OpUnknown(String),
     /// `op` is `Add`, `Replace` or `Remove`: allowed only with
-    /// [`Interop::op_any_case`](crate::Interop::op_any_case) (IDP-QUIRKS E1).
+    /// [`Interop::op_any_case`](crate::Interop::op_any_case) (docs/idp-compatibility.md).
     #[error("`op` must be lower case, found `{0}`")]
     OpCase(String),
     /// An operation or the message carries a member RFC 7644 does not define: allowed only with
-    /// [`Interop::ignore_extra_members`](crate::Interop::ignore_extra_members) (IDP-QUIRKS E19).
+    /// [`Interop::ignore_extra_members`](crate::Interop::ignore_extra_members) (docs/idp-compatibility.md).
     #[error("unexpected member `{0}`")]
     MemberUnexpected(String),
     /// `path` is not a string.
@@ -68,7 +68,7 @@ pub enum ErrorKind {
     ValueRequired(&'static str),
     /// A `remove` carries a `value`, which RFC 7644 §3.5.2.2 does not define; allowed on
     /// multi-valued attributes only with
-    /// [`Interop::remove_with_value`](crate::Interop::remove_with_value) (IDP-QUIRKS E3).
+    /// [`Interop::remove_with_value`](crate::Interop::remove_with_value) (docs/idp-compatibility.md).
     #[error("`remove` takes no `value`")]
     ValueUnexpected,
     /// An operation without a path whose value is not an object of attributes.

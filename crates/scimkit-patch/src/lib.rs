@@ -11,8 +11,10 @@
 //!   a value filter names, compiled against the attribute's sub-attributes when there is a
 //!   schema, with a fast path for `sub eq "text"`.
 //! - `target.rs`: paths resolved to attributes, case-insensitively (RFC 7643 §2.1).
-//! - [`Interop`] (`interop.rs`): one switch per IDP-QUIRKS row; [`Interop::strict`] and
-//!   [`Interop::idp_compatible`].
+//! - [`Interop`]: the interop profile, one value shared with the filter and validation engines
+//!   (it is `scimkit_schema::Interop`); [`Interop::strict`] is the default and
+//!   [`Interop::idp_compatible`] accepts what identity providers send. Each tolerance is described
+//!   in [`docs/idp-compatibility.md`](https://github.com/scimkit/scimkit/blob/main/docs/idp-compatibility.md).
 //! - [`diff`] (`diff.rs`): `apply(old, diff(old, new)) == new`.
 //! - [`Limits`] and [`Error`]: hostile input is an ordinary error with a `scimType`.
 //!
@@ -49,7 +51,6 @@
 
 mod diff;
 mod error;
-mod interop;
 mod limits;
 mod message;
 pub mod op;
@@ -60,10 +61,10 @@ mod value;
 
 pub use diff::diff;
 pub use error::{Error, ErrorKind};
-pub use interop::Interop;
 pub use limits::Limits;
 pub use message::{Op, PatchOperation, PatchRequest, PATCH_OP_SCHEMA};
 pub use patcher::{Patcher, Validation};
+pub use scimkit_schema::Interop;
 
 use serde_json::Value;
 
@@ -81,7 +82,7 @@ use serde_json::Value;
 /// use serde_json::json;
 ///
 /// let mut user = json!({"userName": "bjensen", "active": true});
-/// // Okta's deactivation (IDP-QUIRKS O6): a replace without a path.
+/// // Okta's deactivation (docs/idp-compatibility.md): a replace without a path.
 /// let ops = [PatchOperation::replace(None, json!({"active": false}))?];
 /// assert!(apply(&mut user, &ops)?);
 /// assert_eq!(user, json!({"userName": "bjensen", "active": false}));

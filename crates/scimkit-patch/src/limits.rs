@@ -1,4 +1,4 @@
-//! Limits on hostile input (DESIGN.md principle 6). Going over one is an ordinary [`Error`](crate::Error).
+//! Limits on hostile input. Going over one is an ordinary [`Error`](crate::Error).
 
 use serde_json::Value;
 
@@ -52,7 +52,7 @@ impl Limits {
     ///
     /// Entra sends one operation per changed attribute, and a membership sync a few hundred
     /// member operations at most; AWS IAM Identity Center caps membership changes at 100 per
-    /// request (IDP-QUIRKS A4).
+    /// request (docs/idp-compatibility.md).
     pub const fn max_operations(mut self, n: usize) -> Limits {
         self.max_operations = n;
         self

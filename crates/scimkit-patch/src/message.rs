@@ -118,9 +118,9 @@ pub struct PatchOperation {
     op: Op,
     path: Option<OpPath>,
     value: Option<Value>,
-    /// The `op` as sent, when it was not in lower case (IDP-QUIRKS E1).
+    /// The `op` as sent, when it was not in lower case (docs/idp-compatibility.md).
     op_spelling: Option<Box<str>>,
-    /// The first member the RFC does not define (IDP-QUIRKS E19).
+    /// The first member the RFC does not define (docs/idp-compatibility.md).
     extra_member: Option<Box<str>>,
 }
 
@@ -201,8 +201,8 @@ impl PatchOperation {
         self.value.as_ref()
     }
 
-    /// Checks what only the interop profile allows: an `op` not in lower case (E1) and members
-    /// the RFC does not define (E19).
+    /// Checks what only the interop profile allows: an `op` not in lower case (docs/idp-compatibility.md) and members
+    /// the RFC does not define (docs/idp-compatibility.md).
     pub(crate) fn check_interop(&self, interop: &Interop) -> Result<(), Error> {
         if let Some(s) = &self.op_spelling {
             if !interop.op_any_case {
@@ -304,7 +304,7 @@ pub struct PatchRequest {
     /// The operations, in order (RFC 7644 §3.5.2: "applied sequentially in the order they appear
     /// in the array").
     pub operations: Vec<PatchOperation>,
-    /// The first top-level member the RFC does not define (IDP-QUIRKS E19).
+    /// The first top-level member the RFC does not define (docs/idp-compatibility.md).
     extra_member: Option<Box<str>>,
 }
 
@@ -329,7 +329,7 @@ impl PatchRequest {
     }
 
     /// Reads a message from bytes and checks it against `interop`: with
-    /// [`Interop::strict`], members the RFC does not define are errors (IDP-QUIRKS E19).
+    /// [`Interop::strict`], members the RFC does not define are errors (docs/idp-compatibility.md).
     ///
     /// # Errors
     /// As [`PatchRequest::from_slice`], plus the checks of the profile.

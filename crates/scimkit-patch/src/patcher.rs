@@ -154,8 +154,7 @@ impl<'s> Patcher<'s> {
     }
 
     /// Sets the validator the patched resource must pass (schema-aware patchers only). Default:
-    /// `Validator::new(schema)`, with `coerce_strings` on when
-    /// [`Interop::string_scalars`](Interop::string_scalars) is.
+    /// `Validator::new(schema).interop(profile)`, with this patcher's interop profile.
     pub fn validator(mut self, validator: Validator<'s>) -> Self {
         self.validator = Some(validator);
         self
@@ -260,7 +259,7 @@ impl<'s> Patcher<'s> {
         }
         let validator = self
             .validator
-            .unwrap_or_else(|| Validator::new(schema).coerce_strings(self.interop.string_scalars));
+            .unwrap_or_else(|| Validator::new(schema).interop(self.interop));
         // Mutability was enforced operation by operation, so the readOnly and immutable values
         // of the patched resource are the original's: they stand in for the original without a
         // copy of the rest.
@@ -382,7 +381,7 @@ impl<'s> Patcher<'s> {
                 sub: None,
             }
         } else if ctx.interop.no_path_attribute_paths {
-            // IDP-QUIRKS E4: `"name.givenName"` or `"urn:...:User:employeeNumber"` as a key.
+            // docs/idp-compatibility.md: `"name.givenName"` or `"urn:...:User:employeeNumber"` as a key.
             let p = OpPath::parse(k)?;
             return self.with_path(ctx, tx, o, &p, Some(v), touched);
         } else {
@@ -397,7 +396,7 @@ impl<'s> Patcher<'s> {
         run(ctx, tx, o, &target, Some(v))
     }
 
-    /// IDP-QUIRKS O8, A4: readOnly attributes in a value without a path are ignored.
+    /// docs/idp-compatibility.md: readOnly attributes in a value without a path are ignored.
     fn skip_read_only(&self, ctx: &Ctx<'_, 's>, t: &Target<'_, '_>) -> bool {
         ctx.interop.ignore_read_only
             && t.attr

@@ -147,7 +147,7 @@ impl<'r> Tx<'r> {
                 self.log.push(Undo::Replaced { at, old });
             }
             Some(k) => {
-                // RFC 7643 §2.1 / DESIGN principle 2: output is canonical, so respell the key,
+                // RFC 7643 §2.1 / names in any case, canonical output: output is canonical, so respell the key,
                 // keeping its position.
                 let Some(index) = map.keys().position(|x| *x == k) else {
                     return false;

@@ -1,12 +1,13 @@
 //! Preparing an operation's value for the resource: the one copy of it that is made, with nulls
 //! dropped (RFC 7643 §2.5), types checked and names made canonical against the schema
-//! (RFC 7643 §2.1, §2.3), and the interop readings of IDP-QUIRKS E2, E17, E18 and O9 applied.
+//! (RFC 7643 §2.1, §2.3), and the interop readings of docs/idp-compatibility.md applied.
 //!
 //! Values reaching here have passed [`Limits::check_value`](crate::Limits), so their depth is
 //! bounded and the recursion in [`strip_nulls`] and `==` is too.
 
 use serde_json::{Map, Number, Value};
 
+use scimkit_schema::text::parse_bool;
 use scimkit_schema::{name, Attribute, AttributeType};
 
 use crate::error::{Error, ErrorKind};
@@ -26,7 +27,7 @@ pub(crate) fn kind_name(v: &Value) -> &'static str {
 }
 
 /// A copy of `v` without `null` object members (RFC 7643 §2.5: null is unassigned), which also
-/// covers IDP-QUIRKS E14's `"$ref": null`.
+/// covers docs/idp-compatibility.md's `"$ref": null`.
 pub(crate) fn strip_nulls(v: &Value) -> Value {
     match v {
         Value::Object(o) => Value::Object(
@@ -68,7 +69,7 @@ impl Prep<'_> {
         hint: Option<&Value>,
     ) -> Result<Value, Error> {
         let Some(def) = def else {
-            // No schema: only the E2 reading, guided by the current value's type.
+            // No schema: only the string-boolean reading, guided by the current value's type.
             if self.interop.string_scalars {
                 if let (Some(Value::Bool(_)), Value::String(s)) = (hint, v) {
                     if let Some(b) = parse_bool(s) {
@@ -151,7 +152,7 @@ impl Prep<'_> {
         let mut from_json_string = false;
         let mut owned;
         let mut v = v;
-        // IDP-QUIRKS E18: `{"value": "{\"id\":…,\"value\":\"Admin\"}"}` is the object in the string.
+        // docs/idp-compatibility.md: `{"value": "{\"id\":…,\"value\":\"Admin\"}"}` is the object in the string.
         if self.interop.json_string_values {
             if let Some(parsed) = json_in_value(v) {
                 owned = parsed;
@@ -159,7 +160,7 @@ impl Prep<'_> {
                 from_json_string = true;
             }
         }
-        // IDP-QUIRKS E17: Entra's manager as a one-element array `[{"$ref":…,"value":…}]` for a
+        // docs/idp-compatibility.md: Entra's manager as a one-element array `[{"$ref":…,"value":…}]` for a
         // single-valued complex attribute.
         if self.interop.complex_from_string && !def.is_some_and(|d| d.multi_valued) {
             if let Value::Array(a) = v {
@@ -168,7 +169,7 @@ impl Prep<'_> {
                 }
             }
         }
-        // IDP-QUIRKS E17: a bare string for a complex attribute with a `value` sub-attribute.
+        // docs/idp-compatibility.md: a bare string for a complex attribute with a `value` sub-attribute.
         // Without a schema, the current value must have a `value` (or the attribute be the
         // enterprise `manager`): a string for any other complex value (`name`) names no
         // sub-attribute, and is the `invalidValue` below.
@@ -203,7 +204,7 @@ impl Prep<'_> {
                 continue;
             }
             let sub = def.sub_attribute(k).or_else(|| {
-                // E18 payloads carry `displayName` where the schema has `display`.
+                // Entra's app-role payloads carry `displayName` where the schema has `display`.
                 (from_json_string && name::eq(k, "displayName"))
                     .then(|| def.sub_attribute("display"))
                     .flatten()
@@ -279,7 +280,7 @@ fn single(k: &str, s: &str) -> Value {
     Value::Object(m)
 }
 
-/// `{"value": "<a JSON object>"}` → the object (IDP-QUIRKS E18).
+/// `{"value": "<a JSON object>"}` → the object (docs/idp-compatibility.md).
 fn json_in_value(v: &Value) -> Option<Value> {
     let o = v.as_object()?;
     if o.len() != 1 {
@@ -294,17 +295,6 @@ fn json_in_value(v: &Value) -> Option<Value> {
     match serde_json::from_str::<Value>(s) {
         Ok(Value::Object(inner)) => Some(Value::Object(inner)),
         _ => None,
-    }
-}
-
-/// `"true"` or `"false"` in any case: the string booleans some identity providers send.
-pub(crate) fn parse_bool(s: &str) -> Option<bool> {
-    if s.eq_ignore_ascii_case("true") {
-        Some(true)
-    } else if s.eq_ignore_ascii_case("false") {
-        Some(false)
-    } else {
-        None
     }
 }
 

@@ -35,7 +35,7 @@ fn non_urn_qualified_paths_are_unknown_attributes() {
         )
         .unwrap_err();
         assert_eq!(err.scim_type().as_str(), "invalidPath", "{path}");
-        // IDP-QUIRKS E4: the same as a key of a no-path value.
+        // docs/idp-compatibility.md: the same as a key of a no-path value.
         let ops = json!([{"op": "replace", "value": {path: "x", "nickName": "Babs"}}]);
         let idp = Patcher::schemaless().interop(Interop::idp_compatible());
         assert!(run(&idp, &mut r, ops).is_err(), "{path}");
@@ -69,13 +69,14 @@ fn replacing_a_whole_set_stores_it_as_sent() {
     assert_eq!(u["emails"], two);
 
     // Two primaries break RFC 7643 §2.4: the schema-aware validation says so, or keeps the
-    // first with the interop validator (PingOne, IDP-QUIRKS P2).
+    // first with the interop validator (PingOne, docs/idp-compatibility.md).
     let schema = ResourceSchema::user();
     let mut u = user();
     let err = run(&strict(&schema), &mut u, ops.clone()).unwrap_err();
     assert_eq!(err.scim_type().as_str(), "invalidValue");
     assert_eq!(u, user());
-    let lenient = Patcher::new(&schema).validator(Validator::new(&schema).interop());
+    let lenient =
+        Patcher::new(&schema).validator(Validator::new(&schema).interop(Interop::idp_compatible()));
     assert!(run(&lenient, &mut u, ops).unwrap());
     assert_eq!(
         u["emails"],

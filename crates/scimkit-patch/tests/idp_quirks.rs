@@ -1,4 +1,4 @@
-//! Every PATCH row of ../shared/IDP-QUIRKS.md, with the row's payload shape: accepted under
+//! Every PATCH row of docs/idp-compatibility.md, with the row's payload shape: accepted under
 //! `Interop::idp_compatible()`, and (where the RFC disagrees) refused under `Interop::strict()`
 //! with the resource untouched.
 
@@ -13,7 +13,7 @@ fn scim_type(e: scimkit_patch::Error) -> &'static str {
     e.scim_type().as_str()
 }
 
-/// E1: `op` capitalised by Entra's default job.
+/// `op` capitalised by Entra's default job.
 #[test]
 fn e1_op_any_case() {
     let schema = ResourceSchema::group();
@@ -34,7 +34,7 @@ fn e1_op_any_case() {
     .unwrap());
 }
 
-/// E2: `active` as the string `"False"` (and `"false"`).
+/// `active` as the string `"False"` (and `"false"`).
 #[test]
 fn e2_string_booleans() {
     let schema = ResourceSchema::user();
@@ -67,7 +67,7 @@ fn e2_string_booleans() {
     assert_eq!(u["active"], json!(false));
 }
 
-/// E3: Entra's default job removes a member with a `value` list; the flag sends a filter.
+/// Entra's default job removes a member with a `value` list; the flag sends a filter.
 #[test]
 fn e3_remove_members_with_value() {
     let schema = ResourceSchema::group();
@@ -107,7 +107,7 @@ fn e3_remove_members_with_value() {
     assert_eq!(g["members"].as_array().unwrap().len(), 1);
 }
 
-/// J2: JumpCloud's Entra-like member removal.
+/// JumpCloud's Entra-like member removal.
 #[test]
 fn j2_jumpcloud_remove_with_value() {
     let schema = ResourceSchema::group();
@@ -123,7 +123,7 @@ fn j2_jumpcloud_remove_with_value() {
     assert!(!run(&idp(&schema), &mut g, ops).unwrap());
 }
 
-/// E4: with the flag, several replaces folded into one no-path op with dotted and URN keys.
+/// with the flag, several replaces folded into one no-path op with dotted and URN keys.
 #[test]
 fn e4_no_path_attribute_paths() {
     let schema = ResourceSchema::user();
@@ -153,7 +153,7 @@ fn e4_no_path_attribute_paths() {
     assert_eq!(u["name"]["familyName"], json!("G"));
 }
 
-/// E5: without the flag, one op per attribute, with a value-filtered and a URN path.
+/// without the flag, one op per attribute, with a value-filtered and a URN path.
 #[test]
 fn e5_one_op_per_attribute() {
     let schema = ResourceSchema::user();
@@ -168,7 +168,7 @@ fn e5_one_op_per_attribute() {
     assert_eq!(u[ENTERPRISE]["employeeNumber"], json!("Eqpj"));
 }
 
-/// E6: sub-attributes of an address that does not exist yet, one op each: one address.
+/// sub-attributes of an address that does not exist yet, one op each: one address.
 #[test]
 fn e6_filtered_add_upserts_one_element() {
     let schema = ResourceSchema::user();
@@ -226,7 +226,7 @@ fn e6_filtered_add_upserts_one_element() {
     assert_eq!(scim_type(e), "noTarget");
 }
 
-/// E14: `"$ref": null` beside a member's value (RFC 7643 §2.5 null is unassigned: every profile).
+/// `"$ref": null` beside a member's value (RFC 7643 §2.5 null is unassigned: every profile).
 #[test]
 fn e14_null_ref_in_members() {
     let schema = ResourceSchema::group();
@@ -238,7 +238,7 @@ fn e14_null_ref_in_members() {
     }
 }
 
-/// E17: the enterprise manager as a bare string, or as a one-element array.
+/// the enterprise manager as a bare string, or as a one-element array.
 #[test]
 fn e17_manager_as_string() {
     let schema = ResourceSchema::user();
@@ -257,8 +257,8 @@ fn e17_manager_as_string() {
     assert_eq!(u[ENTERPRISE]["manager"], json!({"value": "272"}));
 }
 
-/// E18: app roles whose `value` is a JSON-encoded object.
-/// E9: a value filter with a capitalised operator and a string boolean, as the Entra validator
+/// app roles whose `value` is a JSON-encoded object.
+/// a value filter with a capitalised operator and a string boolean, as the Entra validator
 /// sends it in paths: `addresses[primary EQ "True"].locality`.
 #[test]
 fn e9_string_boolean_in_path_filter() {
@@ -321,7 +321,7 @@ fn e18_roles_as_json_strings() {
     assert_eq!(u["roles"][0]["value"], json!("{\"value\":\"Admin\"}"));
 }
 
-/// E19: a top-level `id` and per-operation `name` members.
+/// a top-level `id` and per-operation `name` members.
 #[test]
 fn e19_extra_members() {
     let body = br#"{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "id": "5c6b",
@@ -339,7 +339,7 @@ fn e19_extra_members() {
     assert!(idp(&schema).apply(&mut g, &req.operations).unwrap());
 }
 
-/// E20: add and replace on a previously empty attribute do the same.
+/// add and replace on a previously empty attribute do the same.
 #[test]
 fn e20_add_or_replace_on_empty() {
     let schema = ResourceSchema::user();
@@ -355,7 +355,7 @@ fn e20_add_or_replace_on_empty() {
     }
 }
 
-/// E24 / O9: `replace members` with a partial list replaces the membership (the RFC), and `[]`
+/// `replace members` with a partial list replaces the membership (the RFC), and `[]`
 /// empties the group (Okta's "push empty group").
 #[test]
 fn e24_o9_replace_members() {
@@ -377,7 +377,7 @@ fn e24_o9_replace_members() {
     assert!(g.get("members").is_none());
 }
 
-/// O6 and GH1: deactivation as a no-path replace.
+/// deactivation as a no-path replace.
 #[test]
 fn o6_gh1_deactivate() {
     let schema = ResourceSchema::user();
@@ -387,7 +387,7 @@ fn o6_gh1_deactivate() {
         assert!(run(&p, &mut u, ops.clone()).unwrap());
         assert_eq!(u["active"], json!(false));
     }
-    // GH1 is a server we send to: the message we write is the RFC's.
+    // GitHub is a server we send to: the message we write is the RFC's.
     let op = PatchOperation::replace(None, json!({"active": false})).unwrap();
     assert_eq!(
         serde_json::to_value(PatchRequest::new(vec![op])).unwrap(),
@@ -396,7 +396,7 @@ fn o6_gh1_deactivate() {
     );
 }
 
-/// O8 and A4: group rename with the read-only `id` in the value.
+/// group rename with the read-only `id` in the value.
 #[test]
 fn o8_a4_read_only_id_in_value() {
     let schema = ResourceSchema::group();
@@ -421,7 +421,7 @@ fn o8_a4_read_only_id_in_value() {
     assert_eq!(g["displayName"], json!("Group Foo New"));
 }
 
-/// O9: Okta membership: filtered remove (no value), add with `value` + `display`.
+/// Okta membership: filtered remove (no value), add with `value` + `display`.
 #[test]
 fn o9_okta_membership() {
     let schema = ResourceSchema::group();
@@ -442,7 +442,7 @@ fn o9_okta_membership() {
     assert_eq!(g["members"].as_array().unwrap().len(), 3);
 }
 
-/// A4: AWS caps membership changes at 100 per request; a server can cap operations likewise.
+/// AWS caps membership changes at 100 per request; a server can cap operations likewise.
 #[test]
 fn a4_operation_limit() {
     let schema = ResourceSchema::group();
@@ -457,7 +457,7 @@ fn a4_operation_limit() {
     assert_eq!(g["members"].as_array().unwrap().len(), 102);
 }
 
-/// A3: `remove` requires a path.
+/// `remove` requires a path.
 #[test]
 fn a3_remove_needs_a_path() {
     let e = PatchRequest::from_value(
@@ -468,7 +468,7 @@ fn a3_remove_needs_a_path() {
     assert_eq!(scim_type(e), "noTarget");
 }
 
-/// Type leniency (ANCHORS §3 theme 7): unknown sub-attributes inside values.
+/// Type leniency: unknown sub-attributes inside values.
 #[test]
 fn unknown_sub_attributes_dropped() {
     let schema = ResourceSchema::user();

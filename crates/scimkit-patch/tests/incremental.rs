@@ -173,7 +173,7 @@ fn op(user: bool) -> BoxedStrategy<Value> {
 fn validators(schema: &ResourceSchema) -> Vec<Validator<'_>> {
     vec![
         Validator::new(schema),
-        Validator::new(schema).interop(),
+        Validator::new(schema).interop(scimkit_schema::Interop::idp_compatible()),
         Validator::new(schema)
             .distinct_types(true)
             .primary_conflict(PrimaryConflict::KeepFirst)

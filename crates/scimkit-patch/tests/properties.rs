@@ -185,7 +185,7 @@ fn op() -> impl Strategy<Value = Option<PatchOperation>> {
 }
 
 /// An operation that always fails: readOnly `id` (any profile), a filter matching nothing that
-/// E6 cannot build an element from, a no-path value that is not an object.
+/// `filter_upsert` cannot build an element from, a no-path value that is not an object.
 fn failing() -> impl Strategy<Value = PatchOperation> {
     prop_oneof![
         Just(PatchOperation::replace(Some("id"), json!("other")).unwrap()),

@@ -8,7 +8,7 @@ use serde_json::json;
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 /// The enterprise `manager.displayName` is readOnly inside a read-write complex attribute: a
-/// server fills it in, and any later PATCH (here Okta's deactivation, O6) must still apply.
+/// server fills it in, and any later PATCH (here Okta's deactivation) must still apply.
 #[test]
 fn read_only_sub_attribute_of_a_stored_resource_does_not_block_a_patch() {
     let schema = ResourceSchema::user();

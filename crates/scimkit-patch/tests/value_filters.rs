@@ -220,7 +220,7 @@ fn filter() -> impl Strategy<Value = String> {
     ]
 }
 
-/// IDP-QUIRKS E9 as the patcher reads a value filter with a schema under
+/// docs/idp-compatibility.md as the patcher reads a value filter with a schema under
 /// `Interop::string_scalars`: a boolean sub-attribute compared with `"true"`/`"false"` (any case)
 /// is compared with the boolean.
 fn e9(f: &Filter, def: &Attribute) -> Filter {
@@ -259,8 +259,7 @@ fn expected(f: &Filter, schema: Option<&ResourceSchema>, interop: Interop, e: &V
         } else {
             f.clone()
         };
-        let options = Options::new()
-            .interop(scimkit_filter::Interop::new().string_booleans(interop.string_scalars));
+        let options = Options::new().interop(interop);
         return match f.compile_for(tags, &options) {
             Ok(compiled) => compiled.matches(e),
             Err(_) => f.matches(e),

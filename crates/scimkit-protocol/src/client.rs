@@ -31,7 +31,7 @@ impl ResourceEndpoint for Group {
 /// `Client` holds the base URL and a bearer token; it sends nothing. Give the
 /// [`http::Request`] it builds to the HTTP client of your choice and the response back to one of
 /// the `parse_*` functions, which turn non-2xx responses into [`ScimError`]s (keeping a 429's
-/// `Retry-After`: Slack S2, AWS A6) and read bodies tolerantly (string counts, `resources` in any
+/// `Retry-After`: Slack, AWS) and read bodies tolerantly (string counts, `resources` in any
 /// case, an integer error `status`).
 ///
 /// # Examples
@@ -49,7 +49,7 @@ impl ResourceEndpoint for Group {
 /// );
 /// assert_eq!(req.headers()["authorization"], "Bearer t0k3n");
 ///
-/// // An empty result (Entra E10, Okta O2).
+/// // An empty result (Entra, Okta).
 /// let resp = http::Response::builder().status(200)
 ///     .body(br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#.to_vec())?;
 /// let list: ListResponse = Client::parse_list(&resp)?;
@@ -388,7 +388,7 @@ impl Client {
     }
 
     /// A resource from a 200 or 201 response (GET, POST, PUT, PATCH with a body). An empty body
-    /// is an error (Okta O3: "Create new user returned empty user").
+    /// is an error (Okta: "Create new user returned empty user").
     pub fn parse_resource<T: DeserializeOwned>(
         resp: &http::Response<Vec<u8>>,
     ) -> Result<T, ScimError> {
@@ -419,8 +419,8 @@ impl Client {
         ListResponse::from_json(v).map_err(|e| Client::bad_response("ListResponse", e))
     }
 
-    /// A PATCH response: `Some(resource)` for 200 with a body, `None` for 204 (Entra E13,
-    /// Okta O11) or an empty 200.
+    /// A PATCH response: `Some(resource)` for 200 with a body, `None` for 204 (Entra,
+    /// Okta) or an empty 200.
     pub fn parse_patch(resp: &http::Response<Vec<u8>>) -> Result<Option<Value>, ScimError> {
         Client::check(resp)?;
         if resp.status() == StatusCode::NO_CONTENT

@@ -1,6 +1,7 @@
 //! The discovery endpoints of RFC 7644 §4: `/ServiceProviderConfig`, `/ResourceTypes` and
 //! `/Schemas`, generated from a [`SchemaRegistry`] and a [`ServiceProviderConfig`].
 
+use scimkit_schema::text::excerpt;
 use scimkit_schema::{SchemaRegistry, ServiceProviderConfig};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -113,7 +114,7 @@ impl<'a> Discovery<'a> {
             })
             .map(|r| self.resource_type_json(r))
             .ok_or_else(|| {
-                ScimError::not_found(format!("resource type `{}` not found", short(name)))
+                ScimError::not_found(format!("resource type `{}` not found", excerpt(name, 128)))
             })
     }
 
@@ -132,7 +133,9 @@ impl<'a> Discovery<'a> {
         self.registry
             .schema(urn)
             .map(|s| self.with_meta(s, "Schema", &format!("/Schemas/{}", s.id)))
-            .ok_or_else(|| ScimError::not_found(format!("schema `{}` not found", short(urn))))
+            .ok_or_else(|| {
+                ScimError::not_found(format!("schema `{}` not found", excerpt(urn, 128)))
+            })
     }
 
     /// Refuses a filter on a discovery endpoint (RFC 7644 §4: 403).
@@ -172,14 +175,6 @@ impl<'a> Discovery<'a> {
         };
         Some(result.unwrap_or_else(ScimError::into_response))
     }
-}
-
-fn short(s: &str) -> &str {
-    let mut end = s.len().min(128);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 #[cfg(test)]

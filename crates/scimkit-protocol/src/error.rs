@@ -1,6 +1,7 @@
 //! The SCIM error message of RFC 7644 §3.12, and the one place where every scimkit error becomes
 //! an HTTP status, a `scimType` and a `detail`.
 
+use scimkit_schema::text::excerpt;
 use std::fmt;
 use std::time::Duration;
 
@@ -23,7 +24,7 @@ use crate::{CONTENT_TYPE_SCIM, ERROR_SCHEMA};
 ///
 /// On the wire `status` is a JSON *string* (RFC 7644 §3.12: "The HTTP status code ... expressed as
 /// a JSON string"). Reading is tolerant of what real peers send: an integer `status` (Okta's own
-/// samples, IDP-QUIRKS O12), a `schema` member beside or instead of `schemas` (AWS, A5), a
+/// samples, docs/idp-compatibility.md), a `schema` member beside or instead of `schemas` (AWS), a
 /// `scimType` in any case, and keywords RFC 7644 does not list (RFC 9865's `invalidCursor`, vendor
 /// keywords), which are kept as written.
 ///
@@ -132,7 +133,7 @@ impl ScimError {
     pub fn too_many(detail: impl Into<String>) -> ScimError {
         ScimError::from_scim_type(ScimType::TooMany, detail)
     }
-    /// 409 `uniqueness`: a value is already in use (Okta O3, AWS A6 expect 409 on duplicate create).
+    /// 409 `uniqueness`: a value is already in use (Okta, AWS expect 409 on duplicate create).
     pub fn uniqueness(detail: impl Into<String>) -> ScimError {
         ScimError::from_scim_type(ScimType::Uniqueness, detail)
     }
@@ -195,7 +196,7 @@ impl ScimError {
     pub fn forbidden(detail: impl Into<String>) -> ScimError {
         ScimError::new(StatusCode::FORBIDDEN, detail)
     }
-    /// 404: the resource or endpoint does not exist (Entra E11).
+    /// 404: the resource or endpoint does not exist (Entra).
     pub fn not_found(detail: impl Into<String>) -> ScimError {
         ScimError::new(StatusCode::NOT_FOUND, detail)
     }
@@ -203,7 +204,7 @@ impl ScimError {
     pub fn method_not_allowed(detail: impl Into<String>) -> ScimError {
         ScimError::new(StatusCode::METHOD_NOT_ALLOWED, detail)
     }
-    /// 409 without a keyword: the change conflicts with the resource's state (AWS A6).
+    /// 409 without a keyword: the change conflicts with the resource's state (AWS).
     pub fn conflict(detail: impl Into<String>) -> ScimError {
         ScimError::new(StatusCode::CONFLICT, detail)
     }
@@ -219,7 +220,7 @@ impl ScimError {
     pub fn unsupported_media_type(detail: impl Into<String>) -> ScimError {
         ScimError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, detail)
     }
-    /// 429 with an optional `Retry-After` (Slack S2, AWS A6 throttling).
+    /// 429 with an optional `Retry-After` (Slack, AWS throttling).
     pub fn too_many_requests(retry_after: Option<Duration>) -> ScimError {
         ScimError {
             status: StatusCode::TOO_MANY_REQUESTS,
@@ -271,7 +272,7 @@ impl ScimError {
     }
 
     /// The message as an `http::Response`: the status, `Content-Type: application/scim+json`
-    /// (Entra E12), `Retry-After` when set and `WWW-Authenticate: Bearer` on 401.
+    /// (Entra), `Retry-After` when set and `WWW-Authenticate: Bearer` on 401.
     pub fn into_response(self) -> http::Response<Vec<u8>> {
         let body = serde_json::to_vec(&self).unwrap_or_default();
         let mut resp = http::Response::new(body);
@@ -311,7 +312,7 @@ impl ScimError {
                 let text = text.trim();
                 let mut e = ScimError::from_status(resp.status());
                 if !text.is_empty() {
-                    e.detail = Some(truncate(text, 512).to_owned());
+                    e.detail = Some(excerpt(text, 512).to_owned());
                 }
                 e
             }
@@ -321,17 +322,6 @@ impl ScimError {
         }
         err
     }
-}
-
-fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// `Retry-After` (RFC 9110 §10.2.3): delta-seconds or an HTTP-date, as a wait from now.

@@ -1,5 +1,6 @@
 //! Entity tags and versions (RFC 7644 §3.14, RFC 9110 §8.8.3 and §13).
 
+use scimkit_schema::text::excerpt;
 use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
@@ -139,18 +140,10 @@ impl FromStr for ETag {
             [TagOrStar::Tag(t)] => Ok(t.clone()),
             _ => Err(ScimError::invalid_value(format!(
                 "expected one entity tag, found `{}`",
-                truncate(s)
+                excerpt(s, 64)
             ))),
         }
     }
-}
-
-fn truncate(s: &str) -> &str {
-    let mut end = s.len().min(64);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,7 +154,8 @@ enum TagOrStar {
 
 /// Parses `*` or a comma-separated list of entity tags (RFC 9110 §13.1.1 `If-Match` syntax).
 fn parse_list(s: &str) -> Result<Vec<TagOrStar>, ScimError> {
-    let bad = || ScimError::invalid_value(format!("malformed entity tag list `{}`", truncate(s)));
+    let bad =
+        || ScimError::invalid_value(format!("malformed entity tag list `{}`", excerpt(s, 64)));
     let s = s.trim();
     if s == "*" {
         return Ok(vec![TagOrStar::Star]);

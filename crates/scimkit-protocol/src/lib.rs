@@ -98,7 +98,7 @@ pub const BULK_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Bul
 /// The URN of the BulkResponse message (RFC 7644 §3.7).
 pub const BULK_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
 
-/// A response with a JSON body and `Content-Type: application/scim+json` (Entra E12).
+/// A response with a JSON body and `Content-Type: application/scim+json` (Entra).
 pub(crate) fn json_response(status: http::StatusCode, body: Vec<u8>) -> http::Response<Vec<u8>> {
     let mut resp = http::Response::new(body);
     *resp.status_mut() = status;

@@ -9,9 +9,9 @@ use crate::{ScimError, LIST_RESPONSE_SCHEMA};
 
 /// A page of query results: the RFC 7644 §3.4.2 ListResponse, with the RFC 9865 cursor members.
 ///
-/// Written with integer counts (Okta rejects strings: IDP-QUIRKS O10), and with `Resources`
-/// always present, an empty array when nothing matched (Entra's Test Connection expects it: E10,
-/// O2). Read tolerantly: `Resources` in any case or `null`, counts as strings or missing (then
+/// Written with integer counts (Okta rejects strings: docs/idp-compatibility.md), and with `Resources`
+/// always present, an empty array when nothing matched (Entra's Test Connection and
+/// Okta expect it). Read tolerantly: `Resources` in any case or `null`, counts as strings or missing (then
 /// `None`, except that a missing `totalResults` is `None` too rather than a guess).
 ///
 /// # Examples
@@ -206,7 +206,7 @@ impl<T> Builder<T> {
         if let Some(total) = r.total_results {
             let first = r.start_index.unwrap_or(1) - 1;
             // An empty page past the end is a legitimate answer (a client paging with
-            // `startIndex` beyond `totalResults`, Okta O10); only resources can contradict.
+            // `startIndex` beyond `totalResults`, Okta); only resources can contradict.
             if n > 0
                 && r.next_cursor.is_none()
                 && r.previous_cursor.is_none()

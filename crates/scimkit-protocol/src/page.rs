@@ -26,7 +26,7 @@ use crate::{ListResponse, ScimError};
 /// ```
 /// use scimkit_protocol::Page;
 ///
-/// // Okta import paging (IDP-QUIRKS O10): startIndex=101&count=100 over 150 users.
+/// // Okta import paging (docs/idp-compatibility.md): startIndex=101&count=100 over 150 users.
 /// let page = Page::new(150, 101, 100);
 /// assert_eq!(page.range(), 100..150);
 /// let users: Vec<u32> = (0..150).collect();

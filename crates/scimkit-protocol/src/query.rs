@@ -1,6 +1,7 @@
 //! Query parameters (RFC 7644 §3.4.2, §3.9; RFC 9865 `cursor`), from a request URI or a
 //! `/.search` body, validated into one [`Query`].
 
+use scimkit_schema::text::excerpt;
 use std::fmt::Write as _;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -18,7 +19,7 @@ fn parse_sort_order(text: &str) -> Result<SortOrder, ScimError> {
     t.parse().map_err(|_| {
         ScimError::invalid_value(format!(
             "`sortOrder` must be `ascending` or `descending`, not `{}`",
-            shorten(t)
+            excerpt(t, 64)
         ))
     })
 }
@@ -36,7 +37,7 @@ fn parse_sort_order(text: &str) -> Result<SortOrder, ScimError> {
 /// ```
 /// use scimkit_protocol::Query;
 ///
-/// // Okta's existence check (IDP-QUIRKS O1), URL-encoded as Okta sends it.
+/// // Okta's existence check (docs/idp-compatibility.md), URL-encoded as Okta sends it.
 /// let q = Query::parse("filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100")?;
 /// assert_eq!(q.filter.as_ref().unwrap().to_string(), r#"userName eq "test.user@okta.local""#);
 /// assert_eq!((q.start_index, q.count), (Some(1), Some(100)));
@@ -183,14 +184,6 @@ pub(crate) fn percent_encode_into(value: &str, out: &mut String) {
     out.extend(utf8_percent_encode(value, NOT_UNRESERVED));
 }
 
-fn shorten(s: &str) -> &str {
-    let mut end = s.len().min(64);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
 /// How queries are validated: the page size limits and the filter parser's options.
 ///
 /// # Examples
@@ -244,7 +237,7 @@ impl QueryOptions {
     }
 
     /// Options for parsing `filter`, `attributes`, `excludedAttributes` and `sortBy`, e.g. the
-    /// Entra interop profile (`scimkit_filter::Interop::lenient()`) or tighter limits.
+    /// Entra interop profile (`Interop::idp_compatible()`) or tighter limits.
     pub const fn filter_options(mut self, options: scimkit_filter::Options) -> QueryOptions {
         self.filter = options;
         self
@@ -351,7 +344,7 @@ fn parse_int(name: &str, text: &str) -> Result<i64, ScimError> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ScimError::invalid_value(format!(
             "`{name}` must be an integer, not `{}`",
-            shorten(t)
+            excerpt(t, 64)
         )));
     }
     let magnitude = digits.parse::<i64>().unwrap_or(i64::MAX);
@@ -402,7 +395,7 @@ mod tests {
 
     #[test]
     fn entra_and_okta_shapes() {
-        // E7: groups by displayName without members.
+        // groups by displayName without members.
         let q = Query::parse("excludedAttributes=members&filter=displayName+eq+%22Group%20One%22")
             .unwrap();
         assert_eq!(q.excluded_attributes.len(), 1);
@@ -410,7 +403,7 @@ mod tests {
             q.filter.unwrap().to_string(),
             r#"displayName eq "Group One""#
         );
-        // G1: Google's probe.
+        // Google's probe.
         assert_eq!(Query::parse("count=1").unwrap().count, Some(1));
         // Entra feature flag in the tenant URL is ignored.
         assert!(Query::parse("aadOptscim062020&filter=userName%20eq%20%22a%22").is_ok());

@@ -14,7 +14,7 @@
 //! assert_eq!(resp.status(), 201);
 //! assert_eq!(resp.headers()["location"], "https://example.com/v2/Users/2819c223");
 //! assert_eq!(resp.headers()["etag"], "W/\"e180ee84f0671b1\"");
-//! assert_eq!(response::patched(None).status(), 204); // Entra E13, Okta O11
+//! assert_eq!(response::patched(None).status(), 204); // Entra, Okta
 //! ```
 
 use http::{header, HeaderValue, StatusCode};
@@ -66,8 +66,8 @@ pub fn no_content() -> http::Response<Vec<u8>> {
     r
 }
 
-/// A PATCH response (§3.5.2): 200 with the resource, or 204 without it. Entra (E13) advises
-/// 204 for group PATCH and Okta (O11) accepts it.
+/// A PATCH response (§3.5.2): 200 with the resource, or 204 without it. Entra (docs/idp-compatibility.md) advises
+/// 204 for group PATCH and Okta (docs/idp-compatibility.md) accepts it.
 pub fn patched(resource: Option<&Value>) -> http::Response<Vec<u8>> {
     match resource {
         Some(r) => ok(r),

@@ -3,6 +3,7 @@
 
 use http::{header, HeaderMap, Method, StatusCode};
 use scimkit_patch::PatchRequest;
+use scimkit_schema::text::excerpt;
 use scimkit_schema::SchemaRegistry;
 use serde_json::Value;
 
@@ -99,7 +100,7 @@ impl ScimRequest {
 ///   `/.search` and the registry's resource type endpoints, all in any case; anything else is
 ///   404. A method an endpoint does not support is 405.
 /// - Bodies of POST, PUT and PATCH must be JSON: `Content-Type` `application/scim+json` or
-///   `application/json`, `text/json` (Okta's samples, IDP-QUIRKS O12) unless
+///   `application/json`, `text/json` (Okta's samples, docs/idp-compatibility.md) unless
 ///   [`strict_content_type`](Router::strict_content_type) is on, or no `Content-Type` at all;
 ///   another media type is 415. A body over [`max_body_size`](Router::max_body_size) is 413
 ///   (for `/Bulk`, the bulk `maxPayloadSize` with the RFC's message); malformed JSON is 400
@@ -169,7 +170,7 @@ impl Router {
         self
     }
 
-    /// When on, `text/json` bodies are refused with 415 (default off: tolerated, O12).
+    /// When on, `text/json` bodies are refused with 415 (default off: tolerated, as Okta's samples send it).
     #[must_use]
     pub fn strict_content_type(mut self, on: bool) -> Router {
         self.strict_content_type = on;
@@ -214,7 +215,8 @@ impl Router {
     }
 
     fn route(&self, path: &str) -> Result<Endpoint, ScimError> {
-        let not_found = || ScimError::not_found(format!("no SCIM endpoint at `{}`", short(path)));
+        let not_found =
+            || ScimError::not_found(format!("no SCIM endpoint at `{}`", excerpt(path, 128)));
         let rest = if self.base_path.is_empty() {
             path
         } else {
@@ -325,7 +327,7 @@ impl Router {
         } else {
             Err(ScimError::unsupported_media_type(format!(
                 "`Content-Type` must be `application/scim+json` or `application/json`, not `{}`",
-                short(text)
+                excerpt(text, 128)
             )))
         }
     }
@@ -367,14 +369,6 @@ fn percent_decode(seg: &str) -> String {
     percent_encoding::percent_decode_str(seg)
         .decode_utf8_lossy()
         .into_owned()
-}
-
-fn short(s: &str) -> &str {
-    let mut end = s.len().min(128);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// A JSON response with the SCIM media type.

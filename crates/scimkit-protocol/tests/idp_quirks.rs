@@ -1,4 +1,4 @@
-//! IDP-QUIRKS.md rows E10–E13, O1–O3, O10–O12, A5, A6 (and S2), with the payload shapes the
+//! docs/idp-compatibility.md, with the payload shapes the
 //! identity providers send and expect.
 
 use std::time::Duration;
@@ -22,7 +22,7 @@ fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> http::Response<Vec
     b.body(body.as_bytes().to_vec()).unwrap()
 }
 
-/// E10: Test Connection queries a random GUID and expects 200 with an empty ListResponse.
+/// Test Connection queries a random GUID and expects 200 with an empty ListResponse.
 #[test]
 fn e10_empty_list_response() {
     let req = http::Request::get(
@@ -51,7 +51,7 @@ fn e10_empty_list_response() {
     assert_eq!(entra.items_per_page, Some(20));
 }
 
-/// E11: 404 with a SCIM Error, `status` a string, `detail` optional.
+/// 404 with a SCIM Error, `status` a string, `detail` optional.
 #[test]
 fn e11_not_found_shape() {
     let body: Value = serde_json::from_slice(
@@ -72,7 +72,7 @@ fn e11_not_found_shape() {
     assert_eq!((e.status(), e.detail()), (StatusCode::NOT_FOUND, None));
 }
 
-/// E12: every response carries `Content-Type: application/scim+json`.
+/// every response carries `Content-Type: application/scim+json`.
 #[test]
 fn e12_content_type_everywhere() {
     let v = json!({"id": "1"});
@@ -86,7 +86,7 @@ fn e12_content_type_everywhere() {
     }
 }
 
-/// E13, O11: group PATCH may answer 204; clients accept 204 and `"members": null`.
+/// group PATCH may answer 204; clients accept 204 and `"members": null`.
 #[test]
 fn e13_o11_patch_204() {
     let req = http::Request::patch("/scim/v2/Groups/abc")
@@ -106,7 +106,7 @@ fn e13_o11_patch_204() {
     );
 }
 
-/// O1: the URL-encoded existence check with startIndex and count.
+/// the URL-encoded existence check with startIndex and count.
 #[test]
 fn o1_okta_existence_check() {
     let req = http::Request::get(
@@ -131,7 +131,7 @@ fn o1_okta_existence_check() {
     );
 }
 
-/// O2: no match is a 200 empty list or a 404; a client reading either gets something usable.
+/// no match is a 200 empty list or a 404; a client reading either gets something usable.
 #[test]
 fn o2_empty_or_404() {
     let empty = resp(
@@ -151,7 +151,7 @@ fn o2_empty_or_404() {
     assert_eq!(Client::parse_list::<Value>(&nf).unwrap_err().status(), 404);
 }
 
-/// O3, A6: duplicate create is 409 with the Error schema; Okta's integer status reads.
+/// duplicate create is 409 with the Error schema; Okta's integer status reads.
 #[test]
 fn o3_a6_conflict() {
     let r = ScimError::uniqueness("User already exists in the database.").into_response();
@@ -171,7 +171,7 @@ fn o3_a6_conflict() {
     );
     // Empty create response is an error ("Create new user returned empty user").
     assert!(Client::parse_resource::<Value>(&resp(201, &[], "")).is_err());
-    // A6's other statuses.
+    // AWS's other statuses.
     for (code, make) in [
         (400u16, ScimError::invalid_value("x")),
         (401, ScimError::unauthorized("x")),
@@ -183,7 +183,7 @@ fn o3_a6_conflict() {
     }
 }
 
-/// O10: integer counts out; string counts in; stable index paging with count=100.
+/// integer counts out; string counts in; stable index paging with count=100.
 #[test]
 fn o10_integer_counts() {
     let users: Vec<Value> = (0..250)
@@ -215,7 +215,7 @@ fn o10_integer_counts() {
     assert_eq!(strings.total_results, Some(250));
 }
 
-/// O12: `text/json` bodies are tolerated; we still emit application/scim+json and a string status.
+/// `text/json` bodies are tolerated; we still emit application/scim+json and a string status.
 #[test]
 fn o12_text_json() {
     let req = http::Request::post("/scim/v2/Users")
@@ -241,7 +241,7 @@ fn o12_text_json() {
     assert!(router().classify(&req).is_ok());
 }
 
-/// A5: AWS's error body carries `schema` and `schemas` and a string status.
+/// AWS's error body carries `schema` and `schemas` and a string status.
 #[test]
 fn a5_aws_error_body() {
     let aws = resp(
@@ -254,7 +254,7 @@ fn a5_aws_error_body() {
     assert!(e.detail().unwrap().starts_with("Current PATCH support"));
 }
 
-/// S2, A6: 429 with Retry-After is surfaced to the caller.
+/// 429 with Retry-After is surfaced to the caller.
 #[test]
 fn s2_rate_limit() {
     let r = resp(429, &[("retry-after", "30")], "");

@@ -1,4 +1,4 @@
-//! No input makes the request-reading functions panic (DESIGN.md principle 6).
+//! No input makes the request-reading functions panic.
 
 use proptest::prelude::*;
 use scimkit_protocol::{

@@ -9,10 +9,10 @@
 //! - User `addresses` gains the `primary` sub-attribute: RFC 7643 §2.4 gives every multi-valued
 //!   attribute `primary`, §4.1.2 describes it for addresses, and the §8.2 example uses it.
 //! - Group `members` gains the `display` sub-attribute (§2.4; the RFC 7644 §3.5.2 examples and
-//!   every IdP send it: Okta O9, Entra E14; reported as erratum 6011).
+//!   every IdP send it: Okta, Entra; reported as erratum 6011).
 //! - [`ResourceSchema::user`] makes the Enterprise User extension optional: the §8.6 figure marks it
 //!   required, but that is one provider's example, and a required extension would reject the plain
-//!   users every IdP creates (§8.1, Okta O4).
+//!   users every IdP creates (§8.1, Okta).
 
 use std::sync::OnceLock;
 

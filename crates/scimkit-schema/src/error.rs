@@ -25,7 +25,7 @@ pub enum ErrorKind {
     /// More than one value of a multi-valued attribute has `"primary": true` (RFC 7643 §2.4).
     PrimaryNotUnique,
     /// Two values of a multi-valued attribute share a `type` while the validator requires distinct
-    /// types (Entra expects one value per type: IDP-QUIRKS E21).
+    /// types (Entra expects one value per type: docs/idp-compatibility.md).
     TypeDuplicate,
     /// An attribute, sub-attribute or schema URN the schema does not define.
     UnknownAttribute,

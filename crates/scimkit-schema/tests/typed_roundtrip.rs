@@ -1,5 +1,5 @@
 //! Typed resources against the RFC 7643 §8 examples and the IdP payload shapes of
-//! `IDP-QUIRKS.md` (E9, E15, E16, E17, O4, O5, P2).
+//! docs/idp-compatibility.md (docs/idp-compatibility.md).
 
 use scimkit_schema::resource::{EnterpriseUser, Group, Manager, Member, User};
 use scimkit_schema::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
@@ -83,7 +83,7 @@ fn rfc_full_user_reads_typed() {
     );
 }
 
-/// E9: the Entra validator capitalises attribute and sub-attribute names and sends string booleans;
+/// the Entra validator capitalises attribute and sub-attribute names and sends string booleans;
 /// the output is canonical.
 #[test]
 fn entra_e9_capitalised_names_and_string_booleans() {
@@ -132,14 +132,14 @@ fn entra_e9_capitalised_names_and_string_booleans() {
     );
 }
 
-/// E2: Entra's default job sends `active` as the string `"False"`.
+/// Entra's default job sends `active` as the string `"False"`.
 #[test]
 fn entra_e2_string_active() {
     let user: User = serde_json::from_value(json!({"userName": "b", "active": "False"})).unwrap();
     assert_eq!(user.active, Some(false));
 }
 
-/// E16: Entra's create-user body carries nulls and empty arrays, which mean unassigned.
+/// Entra's create-user body carries nulls and empty arrays, which mean unassigned.
 #[test]
 fn entra_e16_nulls_and_empty_arrays() {
     let body = json!({
@@ -184,7 +184,7 @@ fn entra_e16_nulls_and_empty_arrays() {
     assert!(user.enterprise.is_none());
 }
 
-/// E15: Entra's group create carries an extra non-URN schema id and empty members.
+/// Entra's group create carries an extra non-URN schema id and empty members.
 #[test]
 fn entra_e15_group_with_non_urn_schema() {
     let body = json!({
@@ -214,7 +214,7 @@ fn entra_e15_group_with_non_urn_schema() {
     );
 }
 
-/// E17: the enterprise manager as a bare string.
+/// the enterprise manager as a bare string.
 #[test]
 fn entra_e17_manager_bare_string() {
     let user: User = serde_json::from_value(json!({
@@ -228,7 +228,7 @@ fn entra_e17_manager_bare_string() {
     );
 }
 
-/// O4: Okta's create body: password, empty read-only groups, externalId, locale.
+/// Okta's create body: password, empty read-only groups, externalId, locale.
 #[test]
 fn okta_o4_create_body() {
     let body = json!({
@@ -253,7 +253,7 @@ fn okta_o4_create_body() {
     assert_eq!(serde_json::to_value(&user).unwrap(), expected);
 }
 
-/// O5: Okta updates with a PUT of the whole resource, `id` and `meta` included.
+/// Okta updates with a PUT of the whole resource, `id` and `meta` included.
 #[test]
 fn okta_o5_put_whole_resource() {
     let body = json!({
@@ -272,7 +272,7 @@ fn okta_o5_put_whole_resource() {
     assert_eq!(serde_json::to_value(&user).unwrap(), body);
 }
 
-/// P2: PingOne may send two emails both primary. Reading works; rejecting it is validation's job.
+/// PingOne may send two emails both primary. Reading works; rejecting it is validation's job.
 #[test]
 fn ping_p2_two_primary_emails() {
     let body = json!({

@@ -1,4 +1,4 @@
-//! Validation against RFC 7643 §8 examples and the request shapes of IDP-QUIRKS.md.
+//! Validation against RFC 7643 §8 examples and the request shapes of docs/idp-compatibility.md.
 
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
@@ -194,7 +194,7 @@ fn rfc_8_2_as_a_response_flags_the_write_only_password() {
     assert_eq!(got, [f("password", ErrorKind::Mutability)]);
 }
 
-// ---------------------------------------------------------------- IDP-QUIRKS rows
+// ---------------------------------------------------------------- docs/idp-compatibility.md rows
 
 #[test]
 fn e9_capitalised_names_and_string_booleans_with_coercion() {
@@ -423,7 +423,7 @@ fn interop_profile_turns_on_every_tolerance() {
         "emails": {"value": "a@example.com", "primary": true}
     });
     Validator::new(&schema)
-        .interop()
+        .interop(scimkit_schema::Interop::idp_compatible())
         .validate(&mut user, Context::Create)
         .unwrap();
     assert_eq!(user["active"], json!(false));

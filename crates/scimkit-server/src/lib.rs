@@ -48,4 +48,5 @@ pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use service::{too_large, Builder, Config, PatchResponse, Profile, ScimService};
+pub use scimkit_schema::Interop;
+pub use service::{too_large, Builder, Config, PatchResponse, ScimService};

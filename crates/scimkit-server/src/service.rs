@@ -19,26 +19,12 @@ use scimkit_protocol::{
     response, Body, BulkProcessor, CursorCodec, Discovery, Endpoint, QueryOptions, Router,
     ScimError, ScimRequest,
 };
-use scimkit_schema::{PaginationConfig, SchemaRegistry, ServiceProviderConfig};
+use scimkit_schema::{Interop, PaginationConfig, SchemaRegistry, ServiceProviderConfig};
 
 use crate::hooks::{
     AllowAll, Authenticator, Change, Event, Events, NoEvents, Principal, SingleTenant, Tenancy,
 };
 use crate::store::Store;
-
-/// How strictly client input is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum Profile {
-    /// RFC 7643/7644 as written: unknown attributes and unknown member ids are refused.
-    Strict,
-    /// What Okta, Entra ID and other identity providers send is accepted where it is unambiguous
-    /// (`docs/idp-compatibility.md`): string booleans, capitalised PATCH ops, a single value for a
-    /// list; unknown attributes are dropped and unknown member ids skipped, both reported as
-    /// [`Change::Skipped`] events, so one bad mapping does not stop provisioning for everyone.
-    #[default]
-    IdpCompatible,
-}
 
 /// What a successful group PATCH answers when the client did not ask for attributes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,8 +54,13 @@ pub struct Config {
     pub max_body: usize,
     /// Largest number of operations in one bulk request. Default 1000.
     pub bulk_max_operations: usize,
-    /// How client input is read. Default [`Profile::IdpCompatible`].
-    pub profile: Profile,
+    /// How client input is read: the one interop profile that configures filter parsing, PATCH,
+    /// validation and this service's own tolerances (unknown attributes dropped, unknown group
+    /// members skipped, both reported as [`Change::Skipped`] events). Default
+    /// [`Interop::idp_compatible`]: what Okta, Entra ID and other identity providers send is
+    /// accepted where it is unambiguous (`docs/idp-compatibility.md`), so one bad mapping does
+    /// not stop provisioning for everyone. [`Interop::strict`] reads RFC 7643/7644 as written.
+    pub interop: Interop,
     /// What a group PATCH answers. Default [`PatchResponse::NoContent`]; a client that sends
     /// `attributes` or `excludedAttributes` always gets 200 with the representation.
     pub group_patch_response: PatchResponse,
@@ -94,7 +85,7 @@ impl Default for Config {
             default_page_size: 100,
             max_body: 1 << 20,
             bulk_max_operations: 1000,
-            profile: Profile::default(),
+            interop: Interop::idp_compatible(),
             group_patch_response: PatchResponse::default(),
             cursor_key: key,
             cursor_ttl: Duration::from_secs(3600),
@@ -250,7 +241,7 @@ impl<S: Store, A: Authenticator> Builder<S, A> {
         });
         let query = QueryOptions::new()
             .max_count(c.max_page_size)
-            .filter_options(filter_options(c.profile));
+            .filter_options(filter_options(c.interop));
         let router = Router::new("", self.registry.clone())
             .query_options(query)
             .max_body_size(c.max_body)
@@ -272,13 +263,8 @@ impl<S: Store, A: Authenticator> Builder<S, A> {
     }
 }
 
-pub(crate) fn filter_options(profile: Profile) -> scimkit_filter::Options {
-    match profile {
-        Profile::Strict => scimkit_filter::Options::new(),
-        Profile::IdpCompatible => {
-            scimkit_filter::Options::new().interop(scimkit_filter::Interop::lenient())
-        }
-    }
+pub(crate) fn filter_options(interop: Interop) -> scimkit_filter::Options {
+    scimkit_filter::Options::new().interop(interop)
 }
 
 /// One request's context: tenant, caller and the tenant's absolute base URL.

@@ -225,7 +225,7 @@ fn literal(interop: Interop, value: &CompValue, type_: AttributeType) -> Option<
         // Interop: `active eq "True"` compares a boolean attribute with true.
         CompValue::String(s)
             if type_ == AttributeType::Boolean
-                && interop.string_booleans
+                && interop.string_scalars
                 && (s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")) =>
         {
             Lit::Bool(s.eq_ignore_ascii_case("true"))

@@ -58,7 +58,7 @@
 //!
 //! let schema = ResourceSchema::user();
 //! let shape = Shape::new("r.doc", "r.seq");
-//! let options = Options::new().interop(Interop::lenient());
+//! let options = Options::new().interop(Interop::idp_compatible());
 //! let filter = Filter::parse_with(r#"emails[type eq "work"].value eq "Bjensen@Example.com""#, &options)?;
 //! let q = Query::new(Dialect::Sqlite, &schema, &shape).options(options).filter(&filter)?;
 //! assert!(q.where_sql().starts_with("EXISTS (SELECT 1 FROM (SELECT key AS k"));

@@ -38,7 +38,7 @@ use crate::{Dialect, SqlValue};
 /// let filter = Filter::parse(r#"userName eq "BJensen""#)?;
 /// let q = Query::new(Dialect::Sqlite, &schema, &shape)
 ///     .first_param(3)
-///     .options(Options::new().interop(Interop::lenient()))
+///     .options(Options::new().interop(Interop::idp_compatible()))
 ///     .filter(&filter)?
 ///     .sort(Some(&AttrPath::parse("name.familyName")?), SortOrder::Ascending)?
 ///     .after(Some(&Position { sort_key: SqlValue::Text("jensen".into()), key: 7 }))?;
@@ -106,7 +106,7 @@ impl<'a> Query<'a> {
     }
 
     /// The options the filter is compiled with: a server that accepts what identity providers
-    /// send passes `Options::new().interop(Interop::lenient())`, as it does for
+    /// send passes `Options::new().interop(Interop::idp_compatible())`, as it does for
     /// [`Filter::parse_with`] and [`Filter::compile_with`].
     pub fn options(mut self, options: Options) -> Query<'a> {
         self.options = options;
@@ -247,7 +247,7 @@ mod tests {
     use scimkit_filter::Interop;
 
     fn lenient() -> Options {
-        Options::new().interop(Interop::lenient())
+        Options::new().interop(Interop::idp_compatible())
     }
 
     fn where_sql(dialect: Dialect, schema: &ResourceSchema, shape: &Shape, text: &str) -> String {

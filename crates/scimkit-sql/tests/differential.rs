@@ -35,7 +35,7 @@ trait Db {
 }
 
 fn options() -> Options {
-    Options::new().interop(Interop::lenient())
+    Options::new().interop(Interop::idp_compatible())
 }
 
 struct Resources<'a> {

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 fn options() -> Options {
     Options::new()
-        .interop(Interop::lenient())
+        .interop(Interop::idp_compatible())
         .limits(Limits::new().max_len(1 << 20).max_depth(128))
 }
 

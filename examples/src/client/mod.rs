@@ -30,7 +30,7 @@ pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 /// The enterprise User extension URN.
 pub const ENTERPRISE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-/// Most membership changes sent in one PATCH (AWS IAM Identity Center's limit).
+/// Most membership changes sent in one PATCH (AWS IAM Identity Center's limit, docs/idp-compatibility.md).
 pub const MAX_MEMBER_CHANGES: usize = 100;
 
 /// A connection to one service provider.
@@ -178,7 +178,7 @@ impl Scim {
     }
 
     /// `PATCH /{endpoint}/{id}`: the resource when the server returned it (200), `None` for
-    /// 204 (Entra E13, Okta O11).
+    /// 204 (Entra, Okta).
     pub fn patch(
         &self,
         endpoint: &str,
@@ -302,14 +302,14 @@ impl Scim {
         let q = Query::filter(Filter::eq("userName", user_name));
         match self.list("Users", &q) {
             Ok(l) => Ok(l.resources.into_iter().next()),
-            // Okta O2: some servers answer 404 for "no match".
+            // Okta: some servers answer 404 for "no match".
             Err(e) if e.status() == StatusCode::NOT_FOUND => Ok(None),
             Err(e) => Err(e),
         }
     }
 
-    /// Sets `active` with a no-path `replace` (the shape Okta sends, O6, and GitHub documents,
-    /// GH1; a single attribute, as AWS requires, A5).
+    /// Sets `active` with a no-path `replace` (the shape Okta sends and GitHub documents; a
+    /// single attribute, as AWS requires).
     pub fn set_active(&self, endpoint: &str, id: &str, active: bool) -> Result<Value, ScimError> {
         let op =
             PatchOperation::replace(None, json!({ "active": active })).map_err(ScimError::from)?;
@@ -344,8 +344,8 @@ impl Scim {
     }
 
     /// Makes a group's members exactly `members`, by adding the missing and removing the extra
-    /// ones (never a `replace members`, which AWS rejects, A4, and which partial lists turn into
-    /// a wipe on some servers, E24).
+    /// ones (never a `replace members`, which AWS rejects, and which partial lists turn into a
+    /// wipe on some servers).
     pub fn set_members(&self, group_id: &str, members: &[String]) -> Result<Value, ScimError> {
         let current = self.get_group(group_id)?;
         let have: Vec<String> = member_ids(&current);

@@ -9,7 +9,7 @@ use std::time::Duration;
 use examples::server::{Config, Server};
 use serde_json::Value;
 
-/// The media type every SCIM response carries (RFC 7644 §3.1, Entra E12).
+/// The media type every SCIM response carries (RFC 7644 §3.1, Entra).
 pub const SCIM_JSON: &str = "application/scim+json";
 pub const LIST: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 pub const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
@@ -183,7 +183,7 @@ impl Resp {
             .unwrap_or_else(|| panic!("Resources must be an array: {}", self.text))
             .clone();
         // RFC 7644 §3.4.2: itemsPerPage is required with pagination; when present it is an
-        // integer (Okta O10) and counts this page.
+        // integer (Okta) and counts this page.
         if let Some(n) = self.json.get("itemsPerPage") {
             assert_eq!(n.as_u64(), Some(resources.len() as u64), "{}", self.text);
         }
@@ -221,7 +221,7 @@ impl Client {
     }
 
     /// Sends a request; `path` is relative to the tenant's base URL (or absolute if it starts with
-    /// `http`). Every response with a body must be `application/scim+json` (Entra E12).
+    /// `http`). Every response with a body must be `application/scim+json` (Entra).
     pub fn send(
         &self,
         method: &str,

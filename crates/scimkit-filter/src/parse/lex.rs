@@ -9,7 +9,8 @@
 //! is in no class below.
 
 use crate::ast::{CompValue, CompareOp};
-use crate::error::{Context, Error, ErrorKind, Span};
+use crate::error::{Context, Error, ErrorKind};
+use crate::span::Span;
 
 /// `SP`, and the other whitespace accepted where the ABNF has `SP` (see [`ws_end`]).
 const WS: u8 = 1 << 0;
@@ -306,7 +307,7 @@ pub(super) fn string_end(bytes: &[u8], at: usize) -> Option<(usize, bool)> {
 
 /// RFC 7159 §6 number: an integer when it has neither fraction nor exponent and fits an `i64`,
 /// otherwise a decimal. Out of `f64` range (`1e400`) is an error, as in serde_json.
-pub(super) fn number(text: &str, offset: usize, cx: Context) -> Result<CompValue, Error> {
+pub(crate) fn number(text: &str, offset: usize, cx: Context) -> Result<CompValue, Error> {
     if !text.contains(['.', 'e', 'E']) {
         if let Ok(n) = text.parse::<i64>() {
             return Ok(CompValue::Int(n));

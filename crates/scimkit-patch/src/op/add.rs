@@ -20,7 +20,7 @@
 //! - **Value filter** (`emails[type eq "work"]`, `….value`): the value's sub-attributes (or the
 //!   sub-attribute after `]`) are set in every matching element. When nothing matches the RFC
 //!   gives no element to change, so it is `noTarget`; with
-//!   [`Interop::filter_upsert`](crate::Interop::filter_upsert) (IDP-QUIRKS E6) an element built
+//!   [`Interop::filter_upsert`](crate::Interop::filter_upsert) (docs/idp-compatibility.md) an element built
 //!   from the filter's `eq` terms is appended instead.
 //! - **Extension URN** (`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`): the value
 //!   is an object of the extension's attributes, each added as above. The extension URN is added

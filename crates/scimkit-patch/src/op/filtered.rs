@@ -124,7 +124,7 @@ fn replace_element(tx: &mut Tx<'_>, attr: &Attr<'_>, at: &[Step], v: Value) -> R
     Ok(())
 }
 
-/// IDP-QUIRKS E6: the element a filter describes, from its `eq` terms joined by `and`
+/// docs/idp-compatibility.md: the element a filter describes, from its `eq` terms joined by `and`
 /// (`type eq "work"` → `{"type": "work"}`). `None` for any other filter.
 pub(crate) fn seed(filter: &Filter) -> Option<Map<String, Value>> {
     fn term(f: &Filter, out: &mut Map<String, Value>) -> bool {
@@ -155,7 +155,7 @@ pub(crate) fn seed(filter: &Filter) -> Option<Map<String, Value>> {
     term(filter, &mut out).then_some(out)
 }
 
-/// IDP-QUIRKS E6: appends the element the filter describes, with `extra` merged in, when the
+/// docs/idp-compatibility.md: appends the element the filter describes, with `extra` merged in, when the
 /// profile allows it; the RFC's `noTarget` otherwise.
 pub(crate) fn upsert(
     ctx: &Ctx<'_, '_>,

@@ -47,7 +47,7 @@ impl Ctx<'_, '_> {
         }
     }
 
-    /// With a schema, keys are written in the canonical spelling (DESIGN principle 2).
+    /// With a schema, keys are written in the canonical spelling.
     pub(crate) fn rename(&self) -> bool {
         self.resolver.schema.is_some()
     }

@@ -11,7 +11,7 @@
 //! - **Value filter** (`members[value eq "2819c223"]`, `emails[type eq "work" and value ew
 //!   "example.com"]`): the matching values are removed, and the attribute with them if none
 //!   remain. A filter that matches nothing changes nothing (the value is already gone, which is
-//!   what the client asked for; Okta's filtered member removals depend on this, IDP-QUIRKS O9).
+//!   what the client asked for; Okta's filtered member removals depend on this, docs/idp-compatibility.md).
 //!   With a sub-attribute after `]`, that sub-attribute of each matching value is removed.
 //!   With a schema, the filter compares by each sub-attribute's type and `caseExact` (Group
 //!   `members.value` and User `emails.value` are `caseExact: false`, RFC 7643 §8.7.1); without
@@ -19,7 +19,7 @@
 //! - **Extension URN**: the whole extension object is removed, and its URN from `schemas`.
 //! - **A `value` list on a multi-valued attribute** (`{"op":"Remove","path":"members","value":
 //!   [{"value":"u1091"}]}`): not RFC 7644; with
-//!   [`Interop::remove_with_value`](crate::Interop::remove_with_value) (IDP-QUIRKS E3, J2) the
+//!   [`Interop::remove_with_value`](crate::Interop::remove_with_value) (docs/idp-compatibility.md) the
 //!   listed values are removed, else the operation is rejected (rather than removing every
 //!   member, which is what ignoring the value would do).
 //!
@@ -123,7 +123,7 @@ pub(crate) fn apply(
     check_mutability(attr.def, name, had, tx.changed_since(mark))
 }
 
-/// E3: a listed value names an element by its `value` sub-attribute when it has one (looked up
+/// a listed value names an element by its `value` sub-attribute when it has one (looked up
 /// once per listed value, not once per element).
 enum Listed<'v> {
     /// An object with a `value`: the elements whose `value` equals it.
@@ -178,7 +178,7 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
-    /// E3 as it was written before `Listed`: per element and listed value.
+    /// Sent as it was written before `Listed`: per element and listed value.
     fn same_listed(element: &Value, listed: &Value) -> bool {
         match (element, listed) {
             (Value::Object(e), Value::Object(l)) => match name::value(l, "value") {

@@ -13,7 +13,7 @@
 //!   gone, so a `primary: true` among the new ones has no other value to clear; a set with two
 //!   primaries is the client's break of RFC 7643 §2.4, for the schema validation to report.)
 //!
-//!   **Server authors, beware (IDP-QUIRKS E24, O9):** this is what the RFC says and what Okta
+//!   **Server authors, beware (docs/idp-compatibility.md):** this is what the RFC says and what Okta
 //!   relies on when it pushes a group (`replace members` with the full list, `[]` for an empty
 //!   group), but a client that sends `{"op":"replace","path":"members","value":[{"value":"673"}]}`
 //!   meaning "add user 673" empties the group of everyone else. Servers have lost memberships this
@@ -24,7 +24,7 @@
 //!   of every matching element is replaced. No match is `noTarget` ("the service provider SHALL
 //!   indicate failure by returning HTTP status code 400 and a "scimType" error code of
 //!   "noTarget""), unless [`Interop::filter_upsert`](crate::Interop::filter_upsert)
-//!   (IDP-QUIRKS E6) builds the element from the filter.
+//!   (docs/idp-compatibility.md) builds the element from the filter.
 //! - **Extension URN**: each attribute of the value is replaced as above.
 //!
 //! With a schema, names become canonical, types are checked, and changing a readOnly attribute or

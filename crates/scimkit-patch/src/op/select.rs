@@ -29,7 +29,7 @@ use super::Ctx;
 /// A value filter prepared for matching the elements of one attribute.
 #[derive(Debug)]
 pub(crate) struct Selector<'f> {
-    /// The filter, with IDP-QUIRKS E9's string booleans read as booleans when that applies.
+    /// The filter, with string booleans read as booleans when `string_scalars` applies.
     filter: Cow<'f, Filter>,
     /// `sub eq "text"`, answered in place when the element's member is a string.
     fast: Option<EqText<'f>>,
@@ -55,13 +55,11 @@ impl<'f> Selector<'f> {
         let filter = value_filter(ctx, def, filter);
         let compiled = match def {
             Some(d) if ctx.resolver.schema.is_some() => {
-                let interop =
-                    scimkit_filter::Interop::new().string_booleans(ctx.interop.string_scalars);
-                Some((d, Options::new().interop(interop), OnceCell::new()))
+                Some((d, Options::new().interop(*ctx.interop), OnceCell::new()))
             }
             _ => None,
         };
-        // A rewritten (E9) filter compares a boolean, so only a borrowed one can be `eq "text"`.
+        // A rewritten (string-boolean) filter compares a boolean, so only a borrowed one can be `eq "text"`.
         let fast = match &filter {
             Cow::Borrowed(f) => EqText::new(f, compiled.as_ref().map(|c| c.0)),
             Cow::Owned(_) => None,
@@ -73,7 +71,7 @@ impl<'f> Selector<'f> {
         }
     }
 
-    /// The filter as written (after E9), for building an element from its `eq` terms (E6).
+    /// The filter as written (after the string-boolean reading), for building an element from its `eq` terms (docs/idp-compatibility.md).
     pub(crate) fn filter(&self) -> &Filter {
         &self.filter
     }
@@ -187,7 +185,7 @@ fn text_eq(a: &str, b: &str) -> bool {
         .eq(b.chars().flat_map(char::to_lowercase))
 }
 
-/// IDP-QUIRKS E9 (Entra ID validator): under [`Interop::string_scalars`], a value filter that
+/// docs/idp-compatibility.md (Entra ID validator): under [`Interop::string_scalars`], a value filter that
 /// compares a boolean sub-attribute with the string `"True"` or `"false"` (any case), as in
 /// `addresses[primary EQ "True"]`, compares it with the boolean, as the value of an operation
 /// would be read. Without the tolerance or without a definition the filter is used as written (a
@@ -211,7 +209,7 @@ fn value_filter<'f>(
                     .sub_attribute(attr.name())
                     .is_some_and(|a| a.type_ == AttributeType::Boolean) =>
             {
-                crate::value::parse_bool(s)
+                scimkit_schema::text::parse_bool(s)
             }
             _ => None,
         }
@@ -291,7 +289,7 @@ mod tests {
         let instant = r#"value eq "2011-05-13T04:42:34Z""#;
         assert_eq!(fast(None, "members", instant), None);
         assert_eq!(fast(Some(&group), "members", instant), some("value", false));
-        // Booleans (E9 rewrites the literal), other operators, compound filters, unknown names.
+        // Booleans (`string_scalars` rewrites the literal), other operators, compound filters, unknown names.
         assert_eq!(fast(Some(&user), "emails", r#"primary eq "True""#), None);
         assert_eq!(fast(Some(&user), "emails", r#"value co "x""#), None);
         assert_eq!(

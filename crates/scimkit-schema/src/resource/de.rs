@@ -7,7 +7,7 @@
 //! 2. hands it to the shadow's derived impl through [`Split`], a deserializer that receives the
 //!    shadow's canonical field names from serde (`deserialize_struct`'s `fields`), renames every
 //!    member whose key matches one in any case (RFC 7643 §2.1), drops `null` members of modelled
-//!    attributes (null means unassigned, IdP quirk E16), and moves every other member into `extra`;
+//!    attributes (null means unassigned, docs/idp-compatibility.md), and moves every other member into `extra`;
 //! 3. stores `extra` in `T`.
 //!
 //! So the canonical names come from the struct's own serde attributes: there is no second table to
@@ -163,7 +163,7 @@ pub(crate) fn split(
         .iter()
         .zip(slots)
         .filter_map(|(field, slot)| match slot {
-            // RFC 7643 §2.5 / IdP quirk E16: null is "unassigned".
+            // RFC 7643 §2.5 / docs/idp-compatibility.md: null is "unassigned".
             Some((_, value)) if !value.is_null() => Some(((*field).to_owned(), value)),
             _ => None,
         })
@@ -194,8 +194,8 @@ pub(crate) fn is_unset<T: Unset>(value: &T) -> bool {
 
 /// A boolean that may arrive as the strings `"true"`/`"false"` in any case.
 ///
-/// IdP quirks E2 (Entra's default job sends `"active": "False"`) and E9 (Entra's validator sends
-/// `"Primary": "True"` and the like): unambiguous, so accepted. Any other string is an error.
+/// Entra's default job sends `"active": "False"` and its validator `"Primary": "True"` and the like
+/// (docs/idp-compatibility.md): unambiguous, so accepted. Any other string is an error.
 pub(crate) fn tolerant_bool<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<bool>, D::Error> {
@@ -213,12 +213,9 @@ pub(crate) fn tolerant_bool<'de, D: Deserializer<'de>>(
         }
 
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            if v.eq_ignore_ascii_case("true") {
-                Ok(Some(true))
-            } else if v.eq_ignore_ascii_case("false") {
-                Ok(Some(false))
-            } else {
-                Err(E::invalid_value(de::Unexpected::Str(v), &self))
+            match crate::text::parse_bool(v) {
+                Some(b) => Ok(Some(b)),
+                None => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
             }
         }
 

@@ -11,7 +11,7 @@ typed! {
     /// use scimkit_schema::resource::{EnterpriseUser, Manager};
     /// let e: EnterpriseUser = serde_json::from_value(serde_json::json!({
     ///     "EmployeeNumber": "701984", "department": "Tour Operations",
-    ///     "manager": "26118915"            // a bare string, as Entra sends it (IdP quirk E17)
+    ///     "manager": "26118915"            // a bare string, as Entra sends it (docs/idp-compatibility.md)
     /// })).unwrap();
     /// assert_eq!(e.employee_number.as_deref(), Some("701984"));
     /// assert_eq!(e.manager, Some(Manager::new("26118915")));
@@ -31,7 +31,7 @@ typed! {
         pub division: Option<String>,
         /// The department.
         pub department: Option<String>,
-        /// The User's manager. Also reads a bare string as the manager's `value` (IdP quirk E17:
+        /// The User's manager. Also reads a bare string as the manager's `value` (docs/idp-compatibility.md:
         /// Entra sends `"manager": "271"`).
         #[serde(deserialize_with = "manager")]
         pub manager: Option<Manager>,
@@ -136,7 +136,7 @@ impl Manager {
     }
 }
 
-/// The enterprise `manager`: an object, or a bare string read as `{"value": …}` (IdP quirk E17).
+/// The enterprise `manager`: an object, or a bare string read as `{"value": …}` (docs/idp-compatibility.md).
 fn manager<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Manager>, D::Error> {
     match Value::deserialize(deserializer)? {
         Value::Null => Ok(None),

@@ -20,7 +20,7 @@ typed! {
     ///     ]
     /// }));
     ///
-    /// // Reading accepts any case and keeps what it does not model (IdP quirk E15's extra schema).
+    /// // Reading accepts any case and keeps what it does not model (docs/idp-compatibility.md's extra schema).
     /// let g: Group = serde_json::from_value(serde_json::json!({
     ///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group",
     ///                 "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],

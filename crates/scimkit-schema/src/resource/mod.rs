@@ -2,7 +2,7 @@
 //!
 //! These types are for building and reading resources at the edges of a program; the engines
 //! (filter, PATCH, validation, projection) work on `serde_json::Value` with a schema beside it
-//! (DESIGN.md principle 1). They convert through serde:
+//!. They convert through serde:
 //!
 //! - **Any case in, canonical out** (RFC 7643 §2.1). Reading accepts attribute names, sub-attribute
 //!   names and the enterprise extension URN in any case (`"UserName"`, `"Primary"`,
@@ -12,11 +12,11 @@
 //!   member it does not model: other extensions, custom attributes, sub-attributes a server added.
 //!   JSON → typed → JSON gives back equal JSON (for input without nulls or empty arrays, see next).
 //! - **`null` and `[]` mean unassigned** (RFC 7643 §2.5; Entra sends `"addresses": null`,
-//!   `"roles": []`, IdP quirk E16): they read as `None` or an empty `Vec`, and unassigned
+//!   `"roles": []`, docs/idp-compatibility.md): they read as `None` or an empty `Vec`, and unassigned
 //!   attributes are left out of the output.
-//! - **Tolerances, where unambiguous** (DESIGN.md principle 4, each from `IDP-QUIRKS.md`):
-//!   `active` and every `primary` accept the strings `"true"`/`"false"` in any case (E2, E9); the
-//!   enterprise `manager` accepts a bare string, read as its `value` (E17). Everything else of the
+//! - **Tolerances, where unambiguous** (strict by default, IdP tolerances by profile, each from docs/idp-compatibility.md):
+//!   `active` and every `primary` accept the strings `"true"`/`"false"` in any case (docs/idp-compatibility.md); the
+//!   enterprise `manager` accepts a bare string, read as its `value` (docs/idp-compatibility.md). Everything else of the
 //!   wrong type is a serde error, never a panic.
 //!
 //! `schemas` is kept exactly as received; [`User::normalize_schemas`] and
@@ -163,7 +163,7 @@ macro_rules! multi_valued {
                 #[serde(rename = "type")]
                 pub type_: Option<String>,
                 /// Whether this is the preferred value of its attribute (RFC 7643 §2.4). Also reads
-                /// the strings `"true"`/`"false"` in any case (IdP quirk E9).
+                /// the strings `"true"`/`"false"` in any case (docs/idp-compatibility.md).
                 #[serde(deserialize_with = "crate::resource::de::tolerant_bool")]
                 pub primary: Option<bool>,
             }

@@ -85,7 +85,7 @@ typed! {
         #[serde(rename = "type")]
         pub type_: Option<String>,
         /// Whether this is the preferred address (RFC 7643 §4.1.2; the §8.7.1 definition omits it,
-        /// the §8.2 example uses it). Also reads `"true"`/`"false"` strings (IdP quirk E9).
+        /// the §8.2 example uses it). Also reads `"true"`/`"false"` strings (docs/idp-compatibility.md).
         #[serde(deserialize_with = "crate::resource::de::tolerant_bool")]
         pub primary: Option<bool>,
     }

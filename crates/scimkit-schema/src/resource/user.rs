@@ -56,7 +56,7 @@ typed! {
         /// The time zone, in IANA form (e.g. `America/Los_Angeles`).
         pub timezone: Option<String>,
         /// The administrative status. Also reads the strings `"true"`/`"false"` in any case
-        /// (IdP quirks E2, E9: Entra sends `"active": "False"`).
+        /// (docs/idp-compatibility.md: Entra sends `"active": "False"`).
         #[serde(deserialize_with = "crate::resource::de::tolerant_bool")]
         pub active: Option<bool>,
         /// The cleartext password (write-only: set on create or replace, never returned; leaving it

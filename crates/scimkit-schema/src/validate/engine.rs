@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::messages::{describe, json_type, mutability_name, short, truncate};
+use super::messages::{describe, json_type, mutability_name, short};
 use super::options::{Context, PrimaryConflict, UnknownAttributes, Validator};
 use super::types::{coerce, has_type, is_assigned, is_urn, same};
 use crate::{
@@ -793,7 +793,7 @@ impl<'a> Run<'a, '_> {
                         path,
                         format!(
                             "`{}` is not one of {}",
-                            truncate(s),
+                            crate::text::excerpt(s, 64),
                             attr.canonical_values
                                 .iter()
                                 .map(|c| format!("`{c}`"))

@@ -1,11 +1,11 @@
-//! [`Limits`](super::Limits): the size of a resource, measured before anything else looks at it (DESIGN
-//! principle 6), with an iterative walk so that no input can overflow the stack.
+//! [`Limits`](super::Limits): the size of a resource, measured before anything else looks at it,
+//! with a walk of bounded depth so that no input can overflow the stack.
 
 use serde_json::Value;
 
 use crate::{Error, ErrorKind};
 
-/// Size limits checked before a resource is validated (DESIGN principle 6).
+/// Size limits checked before a resource is validated.
 ///
 /// Going over any of them is an [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) failure. The defaults fit every
 /// resource shape of RFC 7643 §8 and IdP traffic with room to spare; a server that keeps very large

@@ -42,15 +42,9 @@ pub(super) fn json_type(v: &Value) -> &'static str {
 /// A value for an error detail, cut short (details end up in responses and logs).
 pub(super) fn short(v: &Value) -> String {
     match v {
-        Value::String(s) => format!("`{}`", truncate(s)),
+        Value::String(s) => format!("`{}`", crate::text::excerpt(s, 64)),
         Value::Object(_) | Value::Array(_) => json_type(v).to_owned(),
         other => format!("`{other}`"),
     }
 }
 
-pub(super) fn truncate(s: &str) -> &str {
-    match s.char_indices().nth(64) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
-}

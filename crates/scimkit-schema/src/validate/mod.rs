@@ -22,7 +22,7 @@
 //! use serde_json::json;
 //!
 //! let schema = ResourceSchema::user();
-//! // Entra's validator traffic (IDP-QUIRKS E9): capitalised names and a string boolean.
+//! // Entra's validator traffic (docs/idp-compatibility.md): capitalised names and a string boolean.
 //! let mut user = json!({
 //!     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
 //!     "UserName": "bjensen", "Active": "True",

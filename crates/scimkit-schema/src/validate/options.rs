@@ -6,7 +6,7 @@ use std::fmt;
 use serde_json::Value;
 
 use super::Limits;
-use crate::{Resolved, ResourceSchema};
+use crate::{Interop, Resolved, ResourceSchema};
 
 /// The request a resource arrives with, which decides how mutability and `required` apply.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -71,7 +71,7 @@ pub enum PrimaryConflict {
     #[default]
     Error,
     /// Keep the first value marked primary and set `primary` to `false` on the others (PingOne
-    /// fills two emails with the same value, both primary: IDP-QUIRKS P2).
+    /// fills two emails with the same value, both primary: docs/idp-compatibility.md).
     KeepFirst,
 }
 
@@ -115,8 +115,8 @@ pub trait UniquenessCheck {
 /// Validates resources of one [`ResourceSchema`]; configure it with the builder methods, then call
 /// [`validate`](Validator::validate) as often as needed.
 ///
-/// Every setter documents its default; the defaults are the RFC's rules (DESIGN principle 4), and
-/// [`interop`](Validator::interop) switches on every tolerance for what identity providers send.
+/// Every setter documents its default; the defaults are the RFC's rules, and
+/// [`interop`](Validator::interop) applies the validation tolerances of an interop profile.
 ///
 /// ```
 /// use scimkit_schema::validate::{Context, UnknownAttributes, Validator};
@@ -190,20 +190,48 @@ impl<'a> Validator<'a> {
         }
     }
 
-    /// Every tolerance for real identity-provider traffic (DESIGN principle 4, IDP-QUIRKS):
-    /// [`coerce_strings`](Self::coerce_strings), [`single_value_as_list`](Self::single_value_as_list),
-    /// [`PrimaryConflict::KeepFirst`](super::PrimaryConflict::KeepFirst) and [`foreign_schema_ids`](Self::foreign_schema_ids). Each can
-    /// be switched off again after this call.
-    pub fn interop(self) -> Self {
-        self.coerce_strings(true)
-            .single_value_as_list(true)
-            .primary_conflict(PrimaryConflict::KeepFirst)
-            .foreign_schema_ids(true)
+    /// The validation tolerances of the interop profile `interop`, the same value that configures
+    /// filters and PATCH: [`coerce_strings`](Self::coerce_strings) from
+    /// [`Interop::string_scalars`], [`single_value_as_list`](Self::single_value_as_list) from
+    /// [`Interop::single_value_as_list`], and
+    /// [`PrimaryConflict::KeepFirst`](super::PrimaryConflict::KeepFirst) from
+    /// [`Interop::first_primary_wins`], and
+    /// [`UnknownAttributes::Drop`](super::UnknownAttributes::Drop) from
+    /// [`Interop::drop_unknown_attributes`]. Each can be changed again after this call.
+    ///
+    /// ```
+    /// use scimkit_schema::{Interop, ResourceSchema, Validator};
+    /// use scimkit_schema::validate::Context;
+    ///
+    /// let schema = ResourceSchema::user();
+    /// let mut user = serde_json::json!({
+    ///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+    ///     "userName": "bjensen", "emails": {"value": "b@example.com"}
+    /// });
+    /// Validator::new(&schema).interop(Interop::idp_compatible()).validate(&mut user, Context::Create)?;
+    /// assert!(user["emails"].is_array());
+    /// # Ok::<(), scimkit_schema::Error>(())
+    /// ```
+    pub fn interop(self, interop: Interop) -> Self {
+        let primary = if interop.first_primary_wins {
+            PrimaryConflict::KeepFirst
+        } else {
+            PrimaryConflict::Error
+        };
+        let unknown = if interop.drop_unknown_attributes {
+            UnknownAttributes::Drop
+        } else {
+            UnknownAttributes::Error
+        };
+        self.coerce_strings(interop.string_scalars)
+            .single_value_as_list(interop.single_value_as_list)
+            .primary_conflict(primary)
+            .unknown_attributes(unknown)
     }
 
     /// Turn strings into the schema's boolean, integer or decimal where they spell one
     /// (`"True"`, `"false"`, `"42"`, `"1.5"`), rewriting the value. Off by default: RFC 7643 §2.3
-    /// types are JSON types. Entra sends string booleans (IDP-QUIRKS E2, E9).
+    /// types are JSON types. Entra sends string booleans (docs/idp-compatibility.md).
     pub fn coerce_strings(mut self, on: bool) -> Self {
         self.coerce_strings = on;
         self
@@ -238,7 +266,7 @@ impl<'a> Validator<'a> {
 
     /// Drop entries of `schemas` that are not URNs instead of failing. On by default: Entra sends
     /// `http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group` beside the core
-    /// URN on every Group create (IDP-QUIRKS E15); such an id cannot name a SCIM schema (RFC 7643
+    /// URN on every Group create (docs/idp-compatibility.md); such an id cannot name a SCIM schema (RFC 7643
     /// §3: schema URIs are URNs), so dropping it loses nothing. Unknown `urn:` ids always fail.
     pub fn foreign_schema_ids(mut self, on: bool) -> Self {
         self.foreign_schema_ids = on;
@@ -247,7 +275,7 @@ impl<'a> Validator<'a> {
 
     /// Require that no two values of a multi-valued complex attribute share a `type` (compared per
     /// the `type` sub-attribute's `caseExact`): one `work` email, one `home` email. Off by default;
-    /// the RFC allows repeats, Entra maps one value per type (IDP-QUIRKS E21, P2).
+    /// the RFC allows repeats, Entra maps one value per type (docs/idp-compatibility.md).
     pub fn distinct_types(mut self, on: bool) -> Self {
         self.distinct_types = on;
         self

@@ -20,12 +20,11 @@ pub(super) fn has_type(type_: AttributeType, value: &Value) -> bool {
     }
 }
 
-/// The opt-in string coercion (Entra E2/E9): `"True"` → `true`, `"42"` → `42`, `"1.5"` → `1.5`.
+/// The opt-in string coercion (Entra): `"True"` → `true`, `"42"` → `42`, `"1.5"` → `1.5`.
 pub(super) fn coerce(type_: AttributeType, s: &str) -> Option<Value> {
     let s = s.trim();
     match type_ {
-        AttributeType::Boolean if s.eq_ignore_ascii_case("true") => Some(Value::Bool(true)),
-        AttributeType::Boolean if s.eq_ignore_ascii_case("false") => Some(Value::Bool(false)),
+        AttributeType::Boolean => crate::text::parse_bool(s).map(Value::Bool),
         AttributeType::Integer => s.parse::<i64>().ok().map(Value::from),
         AttributeType::Decimal => match s.parse::<i64>() {
             Ok(i) => Some(Value::from(i)),

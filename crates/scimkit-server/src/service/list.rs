@@ -50,7 +50,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         query: &Query,
     ) -> Result<http::Response<Vec<u8>>, ScimError> {
         let schema = self.schema(resource_type)?;
-        let options = super::filter_options(self.svc.config.profile);
+        let options = super::filter_options(self.svc.config.interop);
         let compiled = query
             .filter
             .as_ref()
@@ -131,7 +131,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
                 "a search at the root pages through at most {limit} resources; query one resource type"
             )));
         }
-        let options = super::filter_options(self.svc.config.profile);
+        let options = super::filter_options(self.svc.config.interop);
         let mut merged: Vec<Value> = Vec::new();
         let mut total = 0u64;
         let mut understood = false;

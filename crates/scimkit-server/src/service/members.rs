@@ -10,7 +10,7 @@ use scimkit_protocol::ScimError;
 use scimkit_schema::name;
 use serde_json::Value;
 
-use super::Profile;
+use scimkit_schema::Interop;
 use crate::store::{Member, MemberChange, MemberType, Store};
 
 /// A member as the client sent it, before its id is resolved.
@@ -71,20 +71,20 @@ pub(crate) fn requested(
 #[derive(Debug, Default)]
 pub(crate) struct Resolved {
     pub(crate) members: Vec<Member>,
-    /// Ids that name nothing (skipped under the IdP-compatible profile).
+    /// Ids that name nothing (skipped under [`Interop::skip_unknown_members`]).
     pub(crate) unknown: Vec<String>,
 }
 
 /// Resolves member ids in the tenant: each must name a User or Group; the member `type` is what
-/// it names. Unknown ids fail with 400 `invalidValue` under [`Profile::Strict`] and are skipped
-/// otherwise. A group member that would make `group` contain itself is refused (RFC 7643 §4.2
-/// allows nesting, not cycles).
+/// it names. Unknown ids fail with 400 `invalidValue`, or are skipped under
+/// [`Interop::skip_unknown_members`]. A group member that would make `group` contain itself is
+/// refused (RFC 7643 §4.2 allows nesting, not cycles).
 pub(crate) async fn resolve<S: Store>(
     store: &S,
     tenant: &str,
     group: &str,
     requested: Vec<Requested>,
-    profile: Profile,
+    interop: Interop,
 ) -> Result<Resolved, ScimError> {
     if requested.is_empty() {
         return Ok(Resolved::default());
@@ -102,7 +102,7 @@ pub(crate) async fn resolve<S: Store>(
             None => out.unknown.push(r.value),
         }
     }
-    if !out.unknown.is_empty() && profile == Profile::Strict {
+    if !out.unknown.is_empty() && !interop.skip_unknown_members {
         return Err(ScimError::invalid_value(format!(
             "member `{}` does not exist",
             out.unknown[0]

@@ -7,13 +7,13 @@
 use http::{header, HeaderValue, Method, StatusCode};
 use scimkit_patch::{PatchOperation, Patcher};
 use scimkit_protocol::{response, Body, Precondition, Query, ScimError, ScimRequest};
-use scimkit_schema::validate::{Context, UnknownAttributes};
-use scimkit_schema::{name, ResourceSchema, Validator};
+use scimkit_schema::validate::Context;
+use scimkit_schema::{name, Interop, ResourceSchema, Validator};
 use serde_json::{json, Map, Value};
 
 use super::members;
 use super::render::{self, etag, location};
-use super::{Ctx, PatchResponse, Profile};
+use super::{Ctx, PatchResponse};
 use crate::hooks::{Authenticator, Change};
 use crate::store::{unique_keys, MemberChange, Store, StoreError, Stored, UniqueKey, Write};
 
@@ -175,26 +175,18 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
             .ok_or_else(|| ScimError::not_found(format!("no resource type `{resource_type}`")))
     }
 
-    fn profile(&self) -> Profile {
-        self.svc.config.profile
+    fn interop(&self) -> Interop {
+        self.svc.config.interop
     }
 
     fn validator<'s>(&self, schema: &'s ResourceSchema) -> Validator<'s> {
-        match self.profile() {
-            Profile::Strict => Validator::new(schema),
-            Profile::IdpCompatible => Validator::new(schema)
-                .interop()
-                .unknown_attributes(UnknownAttributes::Drop),
-        }
+        Validator::new(schema).interop(self.interop())
     }
 
     fn patcher<'s>(&self, schema: &'s ResourceSchema) -> Patcher<'s> {
-        match self.profile() {
-            Profile::Strict => Patcher::new(schema),
-            Profile::IdpCompatible => Patcher::new(schema)
-                .interop(scimkit_patch::Interop::idp_compatible())
-                .validator(self.validator(schema)),
-        }
+        Patcher::new(schema)
+            .interop(self.interop())
+            .validator(self.validator(schema))
     }
 
     fn endpoint<'s>(&self, schema: &'s ResourceSchema) -> &'s str {
@@ -216,10 +208,10 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         }
     }
 
-    /// Unknown attributes: refused under the strict profile (by the validator), dropped and
-    /// reported under the IdP-compatible one.
+    /// Unknown attributes: refused unless the profile drops them (by the validator); dropped
+    /// and reported under [`Interop::drop_unknown_attributes`].
     fn take_unknown(&self, schema: &ResourceSchema, body: &mut Value) -> Vec<String> {
-        if self.profile() == Profile::Strict {
+        if !self.interop().drop_unknown_attributes {
             return Vec::new();
         }
         let unknown = unknown_attributes(schema, body);
@@ -291,7 +283,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         unknown_members: &mut Vec<String>,
     ) -> Result<Vec<crate::store::Member>, ScimError> {
         let resolved =
-            members::resolve(&self.svc.store, &self.tenant, id, requested, self.profile()).await?;
+            members::resolve(&self.svc.store, &self.tenant, id, requested, self.interop()).await?;
         unknown_members.extend(resolved.unknown);
         Ok(resolved.members)
     }

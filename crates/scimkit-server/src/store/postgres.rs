@@ -1119,5 +1119,5 @@ impl Store for PostgresStore {
 /// The options filters are translated with: the service's default profile (identity-provider
 /// compatible), which accepts every filter the strict one does, with the same meaning.
 fn filter_options() -> scimkit_filter::Options {
-    scimkit_filter::Options::new().interop(scimkit_filter::Interop::lenient())
+    scimkit_filter::Options::new().interop(scimkit_filter::Interop::idp_compatible())
 }
