@@ -55,12 +55,13 @@ pub struct ScimError {
     retry_after: Option<Duration>,
 }
 
-/// The RFC 9865 §3.2 keyword for a cursor that is not one the server issued.
-pub const INVALID_CURSOR: &str = "invalidCursor";
-/// The RFC 9865 §3.2 keyword for a cursor past its lifetime.
-pub const EXPIRED_CURSOR: &str = "expiredCursor";
-/// The RFC 9865 §3.2 keyword for a `count` the server does not accept.
-pub const INVALID_COUNT: &str = "invalidCount";
+/// The RFC 9865 §3.2 keyword for a cursor that is not one the server issued
+/// ([`ScimType::InvalidCursor`]).
+pub const INVALID_CURSOR: &str = ScimType::InvalidCursor.as_str();
+/// The RFC 9865 §3.2 keyword for a cursor past its lifetime ([`ScimType::ExpiredCursor`]).
+pub const EXPIRED_CURSOR: &str = ScimType::ExpiredCursor.as_str();
+/// The RFC 9865 §3.2 keyword for a `count` the server does not accept ([`ScimType::InvalidCount`]).
+pub const INVALID_COUNT: &str = ScimType::InvalidCount.as_str();
 
 impl ScimError {
     /// An error with the given status and detail, and no `scimType`.
@@ -170,15 +171,15 @@ impl ScimError {
 
     /// 400 `invalidCursor` (RFC 9865): the cursor is not one this server issued, or was altered.
     pub fn invalid_cursor(detail: impl Into<String>) -> ScimError {
-        ScimError::new(StatusCode::BAD_REQUEST, detail).with_scim_type_str(INVALID_CURSOR)
+        ScimError::from_scim_type(ScimType::InvalidCursor, detail)
     }
     /// 400 `expiredCursor` (RFC 9865): the cursor has expired.
     pub fn expired_cursor(detail: impl Into<String>) -> ScimError {
-        ScimError::new(StatusCode::BAD_REQUEST, detail).with_scim_type_str(EXPIRED_CURSOR)
+        ScimError::from_scim_type(ScimType::ExpiredCursor, detail)
     }
     /// 400 `invalidCount` (RFC 9865): the `count` is out of the range the server accepts.
     pub fn invalid_count(detail: impl Into<String>) -> ScimError {
-        ScimError::new(StatusCode::BAD_REQUEST, detail).with_scim_type_str(INVALID_COUNT)
+        ScimError::from_scim_type(ScimType::InvalidCount, detail)
     }
 
     // --- one constructor per status of RFC 7644 §3.12 Table 8 ----------------------------------
@@ -447,6 +448,23 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn rfc_9865_keywords_are_scim_types() {
+        let cases = [
+            (ScimError::invalid_cursor("x"), ScimType::InvalidCursor),
+            (ScimError::expired_cursor("x"), ScimType::ExpiredCursor),
+            (ScimError::invalid_count("x"), ScimType::InvalidCount),
+        ];
+        for (err, want) in cases {
+            assert_eq!(err.scim_type(), Some(want));
+            assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+            // Read back from the wire, the keyword is still recognised.
+            let read: ScimError = serde_json::from_value(err.to_json()).unwrap();
+            assert_eq!(read.scim_type(), Some(want));
+        }
+        assert_eq!(INVALID_CURSOR, "invalidCursor");
+    }
+
+    #[test]
     fn writes_rfc_shape_with_string_status() {
         let e = ScimError::invalid_filter("unexpected `)` at byte 4");
         assert_eq!(
@@ -471,8 +489,8 @@ mod tests {
 
     #[test]
     fn unknown_keyword_is_kept() {
-        let e = ScimError::invalid_cursor("cursor was altered");
-        assert_eq!(e.scim_type_raw(), Some("invalidCursor"));
+        let e = ScimError::bad_request("cursor was altered").with_scim_type_str("notAKeyword");
+        assert_eq!(e.scim_type_raw(), Some("notAKeyword"));
         assert_eq!(e.scim_type(), None);
         let back: ScimError = serde_json::from_value(e.to_json()).unwrap();
         assert_eq!(back, e);

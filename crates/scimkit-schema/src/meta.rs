@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
 
 /// Resource metadata: the read-only `meta` complex attribute of RFC 7643 §3.1.
 ///
@@ -18,23 +19,24 @@ use serde_json::{Map, Value};
 /// assert_eq!(m.resource_type.as_deref(), Some("User"));
 /// assert_eq!(m.created_at().unwrap().timestamp(), 1264222582);
 /// ```
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Meta {
     /// The resource type's name, e.g. `User`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub resource_type: Option<String>,
     /// When the resource was added to the service provider (xsd:dateTime).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub created: Option<String>,
     /// When the resource was last changed (xsd:dateTime).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub last_modified: Option<String>,
     /// The URI of the resource, the same as the `Location` header.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub location: Option<String>,
     /// The resource's version, as an entity tag (RFC 7644 §3.14), e.g. `W/"3694e05e9dff590"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub version: Option<String>,
     /// Members this type does not model, kept so that a round trip loses nothing.
     #[serde(flatten)]

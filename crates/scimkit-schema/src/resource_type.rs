@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
 
 /// The URN of the ResourceType resource's schema (RFC 7643 §6).
 pub const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
@@ -18,6 +19,7 @@ pub const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Re
 /// })).unwrap();
 /// assert!(rt.schema_extensions[0].required);
 /// ```
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceType {
@@ -25,12 +27,12 @@ pub struct ResourceType {
     #[serde(default = "resource_type_schemas")]
     pub schemas: Vec<String>,
     /// The resource type's identifier, conventionally equal to `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub id: Option<String>,
     /// The resource type name, e.g. `User`; this is `meta.resourceType` of its resources.
     pub name: String,
     /// Human-readable description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub description: Option<String>,
     /// The endpoint relative to the base URL, e.g. `/Users`.
     pub endpoint: String,
@@ -40,7 +42,7 @@ pub struct ResourceType {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schema_extensions: Vec<SchemaExtension>,
     /// The representation's `meta`, kept as JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub meta: Option<Map<String, Value>>,
 }
 

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
 
 use crate::{name, Attribute};
 
@@ -16,6 +17,7 @@ pub const SCHEMA_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
 ///     .with_attribute(Attribute::new("badgeNumber", AttributeType::String).case_exact());
 /// assert_eq!(ext.attribute("BADGENUMBER").unwrap().name, "badgeNumber");
 /// ```
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Schema {
@@ -25,16 +27,16 @@ pub struct Schema {
     /// The schema URN, e.g. `urn:ietf:params:scim:schemas:core:2.0:User`.
     pub id: String,
     /// Human-readable name, e.g. `User`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub name: Option<String>,
     /// Human-readable description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub description: Option<String>,
     /// The attribute definitions.
     #[serde(default)]
     pub attributes: Vec<Attribute>,
     /// The representation's `meta` (resourceType `Schema`, location), kept as JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub meta: Option<Map<String, Value>>,
 }
 

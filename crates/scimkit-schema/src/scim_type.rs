@@ -1,4 +1,4 @@
-//! The `scimType` error keywords of RFC 7644 §3.12.
+//! The `scimType` error keywords of RFC 7644 §3.12, and those RFC 9865 §3.2 adds for cursors.
 
 use std::fmt;
 use std::str::FromStr;
@@ -15,6 +15,7 @@ macro_rules! scim_types {
         /// use scimkit_schema::ScimType;
         /// assert_eq!(ScimType::InvalidFilter.as_str(), "invalidFilter");
         /// assert_eq!("noTarget".parse::<ScimType>().unwrap(), ScimType::NoTarget);
+        /// assert_eq!(ScimType::ExpiredCursor.as_str(), "expiredCursor"); // RFC 9865
         /// ```
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
@@ -23,12 +24,12 @@ macro_rules! scim_types {
         }
 
         impl ScimType {
-            /// The keyword exactly as RFC 7644 §3.12 Table 9 spells it.
+            /// The keyword exactly as RFC 7644 §3.12 Table 9 (or RFC 9865 §3.2) spells it.
             pub const fn as_str(self) -> &'static str {
                 match self { $( ScimType::$variant => $text, )+ }
             }
 
-            /// Every keyword, in the order of RFC 7644 §3.12 Table 9.
+            /// Every keyword, in the order of RFC 7644 §3.12 Table 9, then RFC 9865's.
             pub const ALL: &'static [ScimType] = &[ $( ScimType::$variant, )+ ];
         }
     };
@@ -55,6 +56,12 @@ scim_types! {
     InvalidVers => "invalidVers",
     /// The request cannot be completed because it holds sensitive data in the URI (403).
     Sensitive => "sensitive",
+    /// RFC 9865 §3.2: the cursor is not one the service provider issued, or was altered (400).
+    InvalidCursor => "invalidCursor",
+    /// RFC 9865 §3.2: the cursor's lifetime is over; start again from the first page (400).
+    ExpiredCursor => "expiredCursor",
+    /// RFC 9865 §3.2: the `count` is outside what the service provider accepts (400).
+    InvalidCount => "invalidCount",
 }
 
 impl ScimType {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
 
 /// The URN of the ServiceProviderConfig schema (RFC 7643 §5).
 pub const SERVICE_PROVIDER_CONFIG_SCHEMA: &str =
@@ -19,6 +20,7 @@ pub const SERVICE_PROVIDER_CONFIG_SCHEMA: &str =
 /// assert_eq!(json["filter"]["maxResults"], 500);
 /// assert_eq!(json["bulk"]["supported"], false);
 /// ```
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceProviderConfig {
@@ -26,7 +28,7 @@ pub struct ServiceProviderConfig {
     #[serde(default = "spc_schemas")]
     pub schemas: Vec<String>,
     /// A human-readable help page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub documentation_uri: Option<String>,
     /// PATCH support.
     #[serde(default)]
@@ -50,10 +52,10 @@ pub struct ServiceProviderConfig {
     #[serde(default)]
     pub authentication_schemes: Vec<AuthenticationScheme>,
     /// RFC 9865 §4 pagination capabilities, when the provider advertises them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub pagination: Option<PaginationConfig>,
     /// The representation's `meta`, kept as JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub meta: Option<Map<String, Value>>,
     /// Members this type does not model (vendor extensions), kept so a round trip loses nothing.
     #[serde(flatten)]
@@ -176,6 +178,7 @@ pub struct FilterConfig {
 }
 
 /// An authentication scheme (RFC 7643 §5 `authenticationSchemes`).
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticationScheme {
@@ -187,13 +190,13 @@ pub struct AuthenticationScheme {
     /// Description.
     pub description: String,
     /// The spec URI, e.g. RFC 6750's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub spec_uri: Option<String>,
     /// A help page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub documentation_uri: Option<String>,
     /// Whether this is the preferred scheme.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub primary: Option<bool>,
 }
 
@@ -216,6 +219,7 @@ impl AuthenticationScheme {
 }
 
 /// RFC 9865 §4: how a provider pages (`cursor` and/or `index`) and its page sizes.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaginationConfig {
@@ -226,15 +230,15 @@ pub struct PaginationConfig {
     #[serde(default)]
     pub index: bool,
     /// `cursor` or `index`: what the provider uses when the client says neither.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub default_pagination_method: Option<String>,
     /// Page size when the client sends no `count`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub default_page_size: Option<u64>,
     /// Largest page the provider returns.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub max_page_size: Option<u64>,
     /// Seconds a cursor stays valid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub cursor_timeout: Option<u64>,
 }

@@ -11,15 +11,18 @@ use crate::{Error, ErrorKind};
 /// resource shape of RFC 7643 §8 and IdP traffic with room to spare; a server that keeps very large
 /// groups in one `members` array raises `max_nodes` and `max_total_len`.
 ///
+/// Built like the filter and PATCH crates' `Limits`: [`Limits::new`] and one chainable setter per
+/// limit.
+///
 /// ```
 /// use scimkit_schema::validate::Limits;
-/// let mut limits = Limits::default();
-/// limits.max_depth = 8;
+/// let limits = Limits::new().max_depth(8);
 /// let deep = serde_json::json!({"a": {"b": {"c": [[[[[[[1]]]]]]]}}});
 /// assert!(limits.check(&deep).is_err());
 /// assert!(Limits::default().check(&deep).is_ok());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
 #[non_exhaustive]
 pub struct Limits {
     /// Maximum nesting of JSON objects and arrays; the resource object itself is level 1. SCIM
@@ -49,6 +52,35 @@ impl Limits {
         max_string_len: 1 << 20,
         max_total_len: 4 << 20,
     };
+
+    /// The defaults, [`Limits::DEFAULT`].
+    pub const fn new() -> Limits {
+        Limits::DEFAULT
+    }
+
+    /// Maximum nesting of JSON objects and arrays. Default 32.
+    pub const fn max_depth(mut self, depth: usize) -> Limits {
+        self.max_depth = depth;
+        self
+    }
+
+    /// Maximum number of JSON values. Default 250 000.
+    pub const fn max_nodes(mut self, nodes: usize) -> Limits {
+        self.max_nodes = nodes;
+        self
+    }
+
+    /// Maximum length in bytes of one string or object key. Default 1 MiB.
+    pub const fn max_string_len(mut self, bytes: usize) -> Limits {
+        self.max_string_len = bytes;
+        self
+    }
+
+    /// Maximum total length in bytes of all strings and keys. Default 4 MiB.
+    pub const fn max_total_len(mut self, bytes: usize) -> Limits {
+        self.max_total_len = bytes;
+        self
+    }
 
     /// Checks `value` against the limits; the failure's path is the top-level member where the
     /// limit was crossed. The walk recurses no deeper than `max_depth` (up to 128; above that it
