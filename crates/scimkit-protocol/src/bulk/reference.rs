@@ -9,12 +9,9 @@ use serde_json::Value;
 /// The prefix of a reference to another operation's resource.
 pub(super) const BULK_PREFIX: &str = "bulkId:";
 
+/// `s` cut to at most 64 bytes for an error detail.
 pub(super) fn short(s: &str) -> &str {
-    let mut end = s.len().min(64);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    scimkit_schema::text::excerpt(s, 64)
 }
 
 /// Where in a string each `bulkId:` reference is: the whole string when it starts with the
