@@ -47,4 +47,3 @@ pub(super) fn short(v: &Value) -> String {
         other => format!("`{other}`"),
     }
 }
-
