@@ -10,8 +10,8 @@ use scimkit_protocol::ScimError;
 use scimkit_schema::name;
 use serde_json::Value;
 
-use scimkit_schema::Interop;
 use crate::store::{Member, MemberChange, MemberType, Store};
+use scimkit_schema::Interop;
 
 /// A member as the client sent it, before its id is resolved.
 #[derive(Debug, Clone, PartialEq)]
