@@ -64,6 +64,29 @@ fn member(id: &str) -> Member {
     }
 }
 
+/// The PostgreSQL server a test should run against: `SCIMKIT_POSTGRES_URL`, or `None` when it
+/// is unset, after printing why the test is skipped. Under CI (`CI` set) an unset URL panics
+/// instead: CI starts a server (`.ci/postgres.sh`), so a skip there would hide a broken setup.
+///
+/// ```
+/// if let Some(url) = scimkit_server::testing::postgres_url() {
+///     assert!(!url.is_empty());
+/// }
+/// ```
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("SCIMKIT_POSTGRES_URL") {
+        Ok(url) => Some(url),
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must run the PostgreSQL tests: run them under .ci/postgres.sh"
+            );
+            println!("skipped: set SCIMKIT_POSTGRES_URL (or run under .ci/postgres.sh) to run against PostgreSQL");
+            None
+        }
+    }
+}
+
 /// Runs every check of the contract against stores made by `fresh`.
 pub async fn contract<S, F, Fut>(fresh: F)
 where

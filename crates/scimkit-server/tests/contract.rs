@@ -15,22 +15,6 @@ async fn sqlite_store_passes_the_contract() {
     .await;
 }
 
-/// The PostgreSQL server to test against, or `None` (with the reason printed) outside CI when
-/// `SCIMKIT_POSTGRES_URL` is unset. CI runs `.ci/postgres.sh`, which sets it.
-fn postgres_url() -> Option<String> {
-    match std::env::var("SCIMKIT_POSTGRES_URL") {
-        Ok(url) => Some(url),
-        Err(_) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI must run the PostgreSQL tests: run them under .ci/postgres.sh"
-            );
-            println!("skipped: set SCIMKIT_POSTGRES_URL (or run under .ci/postgres.sh) to run against PostgreSQL");
-            None
-        }
-    }
-}
-
 /// A schema name no other run uses.
 fn fresh_schema() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -49,7 +33,9 @@ fn fresh_schema() -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_store_passes_the_contract() {
     use scimkit_server::store::postgres::PostgresStore;
-    let Some(url) = postgres_url() else { return };
+    let Some(url) = scimkit_server::testing::postgres_url() else {
+        return;
+    };
     let schemas = std::sync::Mutex::new(Vec::new());
     scimkit_server::testing::contract(|| async {
         let schema = fresh_schema();
@@ -77,7 +63,9 @@ async fn postgres_store_passes_the_contract() {
 async fn postgres_migrations_are_safe_when_instances_start_together() {
     use scimkit_server::store::postgres::PostgresStore;
     use scimkit_server::store::{Store, Write};
-    let Some(url) = postgres_url() else { return };
+    let Some(url) = scimkit_server::testing::postgres_url() else {
+        return;
+    };
     let schema = fresh_schema();
     let starts: Vec<_> = (0..6)
         .map(|_| {

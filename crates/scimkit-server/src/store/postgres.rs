@@ -386,6 +386,26 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// Inserts many new resources of one type in one transaction: for seeding and migrations,
+    /// where one transaction per resource would measure the round trips, not the data. Each
+    /// write is checked exactly as [`Store::create`] checks it; the first failure rolls
+    /// everything back.
+    pub async fn import(
+        &self,
+        tenant: &str,
+        resource_type: &str,
+        resources: Vec<(String, Write)>,
+    ) -> Result<(), StoreError> {
+        transact!(self, |tx| {
+            for (id, write) in &resources {
+                insert(&tx, tenant, resource_type, id, write).await?;
+            }
+            Ok::<(), Fail>(())
+        })
+    }
+}
+
 /// The mapped columns of a document: folded `userName`, `externalId`, folded `displayName`.
 fn columns(doc: &Value) -> (Option<String>, Option<String>, Option<String>) {
     let text = |k: &str| doc.get(k).and_then(Value::as_str);
