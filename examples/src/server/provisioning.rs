@@ -259,9 +259,20 @@ impl<S: Store> Worker<S> {
             )?,
         };
         let was_active = existing.as_ref().is_some_and(|a| a.active);
-        let account = self
-            .app
-            .save_account(tenant, existing.map(|a| a.id), &fields)?;
+        // Most changes (a title, an email) leave the account as it is: no write then.
+        let unchanged = existing.as_ref().is_some_and(|a| {
+            a.scim_id == fields.scim_id
+                && a.external_id == fields.external_id
+                && a.user_name == fields.user_name
+                && a.display_name == fields.display_name
+                && a.active == fields.active
+        });
+        let account = match existing {
+            Some(a) if unchanged => a.id,
+            other => self
+                .app
+                .save_account(tenant, other.map(|a| a.id), &fields)?,
+        };
         if !fields.active {
             self.app.remove_from_all_teams(tenant, account)?;
         } else if !was_active {

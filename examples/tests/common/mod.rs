@@ -251,24 +251,7 @@ impl Client {
             Some(b) => req.send_string(b),
             None => req.call(),
         };
-        let response = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {url}: {e}"),
-        };
-        let status = response.status();
-        let headers: Vec<(String, String)> = response
-            .headers_names()
-            .into_iter()
-            .filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_owned())))
-            .collect();
-        let text = response.into_string().expect("read the body");
-        let json = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{method} {url}: body is not JSON ({e}): {text}"))
-        };
+        let (status, headers, text, json) = read(method, &url, result);
         let resp = Resp {
             status,
             headers,
@@ -441,19 +424,7 @@ impl AdminApi {
                 .send_string(&b.to_string()),
             None => req.call(),
         };
-        let response = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {url}: {e}"),
-        };
-        let status = response.status();
-        let text = response.into_string().expect("read the body");
-        let json = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{method} {url}: not JSON ({e}): {text}"))
-        };
+        let (status, _, _, json) = read(method, &url, result);
         (status, json)
     }
 
@@ -464,4 +435,32 @@ impl AdminApi {
         assert_eq!(status, 200, "GET {path}: {json}");
         json
     }
+}
+
+/// A response read in full: status, headers, body text, and the body as JSON (`Null` when
+/// empty). Panics when the request did not get an answer or the body is not JSON.
+fn read(
+    method: &str,
+    url: &str,
+    result: Result<ureq::Response, ureq::Error>,
+) -> (u16, Vec<(String, String)>, String, Value) {
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    let status = response.status();
+    let headers: Vec<(String, String)> = response
+        .headers_names()
+        .into_iter()
+        .filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_owned())))
+        .collect();
+    let text = response.into_string().expect("read the body");
+    let json = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{method} {url}: body is not JSON ({e}): {text}"))
+    };
+    (status, headers, text, json)
 }

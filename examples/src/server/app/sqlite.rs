@@ -106,7 +106,10 @@ impl SqliteAppData {
         let db = Connection::open(path).map_err(sql)?;
         db.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(sql)?;
-        db.execute_batch("PRAGMA foreign_keys = ON;").map_err(sql)?;
+        // The file is in WAL mode (the SCIM store sets it); NORMAL syncs at checkpoints rather
+        // than at every commit, so applying one provisioning event costs no fsync.
+        db.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            .map_err(sql)?;
         db.execute_batch(SCHEMA).map_err(sql)?;
         Ok(SqliteAppData { db: Mutex::new(db) })
     }
