@@ -301,6 +301,33 @@ impl BearerTokens {
         list.len() != before
     }
 
+    /// Replaces every tenant's tokens at once with `tokens`, given as (tenant, token id, hash,
+    /// expiry): for a service that reloads them from a database shared with other instances, so
+    /// a token issued, rotated or revoked through any instance is honoured or refused here after
+    /// the next reload. A request never sees a tenant between its old and its new tokens.
+    ///
+    /// ```
+    /// use scimkit_server::hooks::{token_hash, BearerTokens};
+    /// let tokens = BearerTokens::new();
+    /// let old = tokens.issue("acme", "t1");
+    /// tokens.replace_all([("acme".to_owned(), "t2".to_owned(), token_hash("new"), None)]);
+    /// assert!(!tokens.revoke("acme", "t1"), "t1 is gone");
+    /// assert!(tokens.revoke("acme", "t2"));
+    /// # let _ = old;
+    /// ```
+    pub fn replace_all(
+        &self,
+        tokens: impl IntoIterator<Item = (String, String, String, Option<SystemTime>)>,
+    ) {
+        let mut fresh: HashMap<String, Vec<TokenEntry>> = HashMap::new();
+        for (tenant, id, hash, expires) in tokens {
+            let list = fresh.entry(tenant).or_default();
+            list.retain(|t| t.id != id);
+            list.push(TokenEntry { id, hash, expires });
+        }
+        *self.tokens.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+    }
+
     /// Revokes every token of `tenant`.
     pub fn revoke_all(&self, tenant: &str) {
         self.tokens

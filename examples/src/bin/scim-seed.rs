@@ -1,5 +1,5 @@
 //! `scim-seed`: fills an example-server database with generated users and groups, straight into
-//! SQLite, for the load tests in `benches/load/` (creating a million users over HTTP would measure
+//! SQLite or PostgreSQL, for the load tests in `benches/load/` (creating a million users over HTTP would measure
 //! the seeding, not the server).
 //!
 //! ```text
@@ -10,7 +10,7 @@
 //! without listing them first.
 
 use clap::Parser;
-use examples::server::{Config, Server};
+use examples::server::{Config, Db, Server};
 use scimkit::schema::ResourceSchema;
 use scimkit_server::store::{unique_keys, Member, MemberChange, MemberType, Write};
 use serde_json::json;
@@ -18,9 +18,9 @@ use serde_json::json;
 /// Seeds an example-server database.
 #[derive(Debug, Parser)]
 struct Args {
-    /// SQLite database file (created if missing).
+    /// SQLite database file (created if missing), or a `postgres://` URL.
     #[arg(long)]
-    db: std::path::PathBuf,
+    db: String,
     /// Tenant to seed; its token is printed.
     #[arg(long, default_value = "load")]
     tenant: String,
@@ -47,16 +47,16 @@ fn group_id(j: u64) -> String {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let server = Server::open(&args.db, Config::default())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let server = runtime.block_on(Server::connect(&Db::parse(&args.db), Config::default()))?;
     let token = server.create_tenant(&args.tenant)?;
     let store = server.store().clone();
     let tenant = args.tenant.clone();
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let started = std::time::Instant::now();
     let user_schema = ResourceSchema::user();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
     runtime.block_on(async {
         for chunk in (0..args.users).collect::<Vec<_>>().chunks(20_000) {
             let batch = chunk

@@ -1,21 +1,24 @@
-//! `scim-server`: the example SCIM 2.0 service provider on embedded SQLite.
+//! `scim-server`: the example SCIM 2.0 service provider on embedded SQLite, or on PostgreSQL for
+//! several instances behind a load balancer.
 //!
 //! ```text
 //! cargo run -p examples --bin scim-server -- --listen 127.0.0.1:8080 --db scim.db --tenant acme
+//! cargo run -p examples --bin scim-server -- --db postgresql://scim@localhost/scim --tenant acme
 //! ```
 
 use clap::Parser;
 
-/// A SCIM 2.0 service provider (RFC 7643/7644) on embedded SQLite, built on scimkit.
+/// A SCIM 2.0 service provider (RFC 7643/7644) on embedded SQLite or PostgreSQL, built on scimkit.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", env = "SCIM_LISTEN")]
     listen: std::net::SocketAddr,
-    /// SQLite database file (created if missing).
+    /// SQLite database file (created if missing; also `sqlite:PATH`), or a PostgreSQL URL
+    /// (`postgres://user@host/db`) that several instances share: data, tenants and tokens.
     #[arg(long, default_value = "scim-server.db", env = "SCIM_DB")]
-    db: std::path::PathBuf,
+    db: String,
     /// Tenant to create at start if it does not exist; its first bearer token is printed.
     /// Repeatable. More tokens are issued on the admin page, without a restart.
     #[arg(long = "tenant", default_value = "default")]
@@ -74,7 +77,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             admin_token: args.admin_token.clone(),
             ..Default::default()
         };
-        let server = examples::server::Server::open(&args.db, config)?;
+        let db = examples::server::Db::parse(&args.db);
+        let server = examples::server::Server::connect(&db, config).await?;
         for tenant in &args.tenants {
             let token = server.ensure_tenant(tenant)?;
             println!("tenant:   {tenant}");

@@ -1,5 +1,6 @@
-//! The example SCIM service provider: scimkit-server over embedded SQLite, served by axum, and
-//! the application that provisioning feeds.
+//! The example SCIM service provider: scimkit-server over embedded SQLite or a PostgreSQL
+//! database that several instances share (`backend.rs`), served by axum, and the application
+//! that provisioning feeds.
 //!
 //! Everything SCIM lives in `scimkit-server`; this module is what an application adds: where the
 //! data lives, which tenants exist and how their tokens are kept (`tenants.rs`), what the
@@ -12,6 +13,7 @@
 
 pub mod admin;
 pub mod app;
+mod backend;
 pub mod provisioning;
 pub mod tenants;
 
@@ -21,9 +23,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use scimkit_server::hooks::{BearerTokens, PathTenants};
+use scimkit_server::store::postgres::PostgresStore;
 use scimkit_server::store::sqlite::SqliteStore;
 use scimkit_server::ScimService;
 
+pub use backend::{Backend, Db};
 pub use provisioning::DeleteMode;
 pub use scimkit_server::store::StoreError;
 
@@ -71,10 +75,13 @@ impl Default for Config {
     }
 }
 
+/// How often an instance on a shared PostgreSQL database reloads the tenants' tokens.
+pub const TOKEN_RELOAD: Duration = Duration::from_secs(2);
+
 /// A running service provider's state. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Server {
-    service: ScimService<SqliteStore, BearerTokens>,
+    service: ScimService<Backend, BearerTokens>,
     tenants: tenants::Tenants,
     provisioning: provisioning::Provisioning,
     admin: admin::Admin,
@@ -82,13 +89,60 @@ pub struct Server {
 }
 
 impl Server {
-    /// Opens the database and prepares the SCIM service, the application and the admin surface.
+    /// Opens the SQLite database file and prepares the SCIM service, the application and the
+    /// admin surface.
     pub fn open(db: &Path, config: Config) -> Result<Server, StoreError> {
         let store = SqliteStore::open(db)?;
         let app: Arc<dyn app::AppData> = Arc::new(app::sqlite::SqliteAppData::open(db)?);
+        let provisioning = Backend::Sqlite(store.clone());
+        Server::assemble(Backend::Sqlite(store), provisioning, app, None, config)
+    }
+
+    /// Opens the database `--db` names: an SQLite file, or a PostgreSQL database shared with
+    /// other instances. On PostgreSQL the application's data (tenants, tokens, accounts, audit)
+    /// and the key cursors are sealed with live in the database too, and the tokens are reloaded
+    /// every [`TOKEN_RELOAD`], so every instance honours what any of them issued or revoked.
+    pub async fn connect(db: &Db, config: Config) -> Result<Server, StoreError> {
+        let url = match db {
+            Db::Sqlite(path) => return Server::open(path, config),
+            Db::Postgres(url) => url,
+        };
+        let store = PostgresStore::connect(url).await?;
+        // A pool of its own for the provisioning thread: a connection opened on that thread's
+        // runtime is driven only while the thread works, so no request may wait on one.
+        let provisioning = PostgresStore::builder(url).pool_size(2).connect().await?;
+        let (app, cursor_key) = app::postgres::PostgresAppData::open(url)?;
+        let server = Server::assemble(
+            Backend::Postgres(store),
+            Backend::Postgres(provisioning),
+            Arc::new(app),
+            Some(cursor_key),
+            config,
+        )?;
+        let tenants = server.tenants.clone();
+        std::thread::Builder::new()
+            .name("token-reload".into())
+            .spawn(move || loop {
+                std::thread::sleep(TOKEN_RELOAD);
+                // On failure the tokens in force stay until the database answers again.
+                if let Err(e) = tenants.reload() {
+                    tracing::warn!(error = %e, "reloading the tokens failed");
+                }
+            })
+            .map_err(StoreError::backend)?;
+        Ok(server)
+    }
+
+    fn assemble(
+        store: Backend,
+        provisioning_store: Backend,
+        app: Arc<dyn app::AppData>,
+        cursor_key: Option<Vec<u8>>,
+        config: Config,
+    ) -> Result<Server, StoreError> {
         let tenants = tenants::Tenants::load(app.clone())?;
         let provisioning = provisioning::Provisioning::start(
-            store.clone(),
+            provisioning_store,
             app.clone(),
             provisioning::Settings {
                 delete: config.delete,
@@ -103,6 +157,9 @@ impl Server {
         settings.default_page_size = config.default_page_size as u64;
         settings.max_body = config.max_body;
         settings.bulk_max_operations = config.bulk_max_operations;
+        if let Some(key) = cursor_key {
+            settings.cursor_key = key;
+        }
         let service = ScimService::builder(store)
             .auth(tenants.tokens().clone())
             .tenancy(PathTenants::new("/t/", "/scim/v2"))
@@ -160,12 +217,12 @@ impl Server {
     }
 
     /// The SCIM service.
-    pub fn service(&self) -> &ScimService<SqliteStore, BearerTokens> {
+    pub fn service(&self) -> &ScimService<Backend, BearerTokens> {
         &self.service
     }
 
     /// The database, for tools that seed or inspect it (`scim-seed`, tests).
-    pub fn store(&self) -> &SqliteStore {
+    pub fn store(&self) -> &Backend {
         self.service.store()
     }
 

@@ -49,6 +49,18 @@ impl Tenants {
         Ok(Tenants { app, tokens })
     }
 
+    /// Accepts exactly the tokens the application data holds now: what an instance sharing its
+    /// database with others runs every few seconds, so a token issued, rotated or revoked through
+    /// another instance is honoured or refused here too.
+    pub fn reload(&self) -> AppResult<()> {
+        let all = self.app.all_tokens()?;
+        self.tokens.replace_all(
+            all.into_iter()
+                .map(|t| (t.tenant, t.id, t.hash, t.expires.map(Into::into))),
+        );
+        Ok(())
+    }
+
     /// What authenticates SCIM requests.
     pub fn tokens(&self) -> &BearerTokens {
         &self.tokens

@@ -3,9 +3,11 @@
 //!
 //! Provisioning events (`provisioning.rs`) and the admin API write it. It sits behind the
 //! [`AppData`] trait so that another database can hold it; [`sqlite::SqliteAppData`] keeps it in
-//! the server's SQLite file. Every method is scoped to one tenant, except the two the server uses
+//! the server's SQLite file, [`postgres::PostgresAppData`] in a PostgreSQL database that several
+//! instances share. Every method is scoped to one tenant, except the two the server uses
 //! at start and for retention ([`AppData::all_tokens`], [`AppData::prune_audit`]).
 
+pub mod postgres;
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};
