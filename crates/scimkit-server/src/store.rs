@@ -14,7 +14,7 @@
 
 use std::future::Future;
 
-use scimkit_filter::{AttrPath, CompiledFilter, Filter, SortOrder};
+use scimkit_filter::{AttrPath, CompiledFilter, Filter, Options, SortOrder};
 use scimkit_protocol::ScimError;
 use scimkit_schema::ResourceSchema;
 use serde_json::Value;
@@ -248,6 +248,9 @@ pub struct ListQuery<'a> {
     pub filter: Option<&'a Filter>,
     /// The same filter compiled against `schema`.
     pub compiled: Option<&'a CompiledFilter>,
+    /// The options both were made with (the service's interop profile); a store that translates
+    /// the filter translates it with these, so it matches what `compiled` matches.
+    pub options: Options,
     /// `sortBy` and `sortOrder`; results are otherwise in a stable store order.
     pub sort: Option<(&'a AttrPath, SortOrder)>,
     /// The page.
@@ -301,6 +304,11 @@ pub enum StoreError {
     /// An id is already taken (a store never reuses an id): 409.
     #[error("a resource with this id already exists")]
     IdTaken,
+    /// The store cannot answer the query as asked: a filter or `sortBy` it cannot translate, or a
+    /// cursor position that does not fit the query. The error says the status (400 with
+    /// `invalidFilter`, `invalidPath` or `invalidCursor`).
+    #[error("{0}")]
+    Query(Box<ScimError>),
     /// The store is overloaded or the query too expensive: 503, retry later.
     #[error("the store is busy: {0}")]
     Busy(String),
@@ -314,6 +322,20 @@ impl StoreError {
     pub fn backend(e: impl std::fmt::Display) -> StoreError {
         StoreError::Backend(e.to_string())
     }
+
+    /// A [`PageRequest::After`] position this store did not issue (or issued for another
+    /// query): 400 `invalidCursor` (RFC 9865 §3.2).
+    ///
+    /// ```
+    /// use scimkit_protocol::ScimError;
+    /// let e = ScimError::from(scimkit_server::store::StoreError::bad_position());
+    /// assert_eq!((e.status().as_u16(), e.scim_type_raw()), (400, Some("invalidCursor")));
+    /// ```
+    pub fn bad_position() -> StoreError {
+        StoreError::Query(Box::new(ScimError::invalid_cursor(
+            "the cursor does not belong to this query",
+        )))
+    }
 }
 
 impl From<StoreError> for ScimError {
@@ -325,6 +347,7 @@ impl From<StoreError> for ScimError {
             }
             e @ StoreError::Uniqueness { .. } => ScimError::uniqueness(e.to_string()),
             e @ StoreError::IdTaken => ScimError::uniqueness(e.to_string()),
+            StoreError::Query(e) => *e,
             StoreError::Busy(detail) => ScimError::new(
                 http::StatusCode::SERVICE_UNAVAILABLE,
                 format!("the service is busy, retry later ({detail})"),
@@ -508,9 +531,7 @@ pub(crate) fn page_range(
             let start = match after {
                 None => 0,
                 Some(position) => {
-                    let seq: i64 = position
-                        .parse()
-                        .map_err(|_| StoreError::backend("malformed position"))?;
+                    let seq: i64 = position.parse().map_err(|_| StoreError::bad_position())?;
                     keys.iter()
                         .position(|k| *k == seq)
                         .map(|i| i + 1)

@@ -48,3 +48,55 @@ fn text<'c>(ctx: &'c Context<'_>) -> Option<&'c str> {
         _ => None,
     }
 }
+
+/// Binds as SQLite stores each value: a boolean as the integer 1 or 0, the others as themselves.
+///
+/// ```
+/// use scimkit_sql::SqlValue;
+/// let conn = rusqlite::Connection::open_in_memory()?;
+/// let params = [SqlValue::Bool(true), SqlValue::Text("x".into())];
+/// let (b, t): (i64, String) =
+///     conn.query_row("SELECT ?1, ?2", rusqlite::params_from_iter(&params), |r| Ok((r.get(0)?, r.get(1)?)))?;
+/// assert_eq!((b, t.as_str()), (1, "x"));
+/// # Ok::<(), rusqlite::Error>(())
+/// ```
+impl rusqlite::ToSql for crate::SqlValue {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef as V};
+        Ok(ToSqlOutput::Borrowed(match self {
+            crate::SqlValue::Null => V::Null,
+            crate::SqlValue::Bool(b) => V::Integer(i64::from(*b)),
+            crate::SqlValue::Integer(n) => V::Integer(*n),
+            crate::SqlValue::Real(x) => V::Real(*x),
+            crate::SqlValue::Text(t) => V::Text(t.as_bytes()),
+        }))
+    }
+}
+
+/// Reads any SQLite value, e.g. the sort key of a page's last row for its
+/// [`Position`](crate::Position). A blob or text that is not UTF-8 is an error: no sort key the
+/// translation selects is either.
+///
+/// ```
+/// use scimkit_sql::SqlValue;
+/// let conn = rusqlite::Connection::open_in_memory()?;
+/// let v: SqlValue = conn.query_row("SELECT 'bjensen'", [], |r| r.get(0))?;
+/// assert_eq!(v, SqlValue::Text("bjensen".into()));
+/// # Ok::<(), rusqlite::Error>(())
+/// ```
+impl rusqlite::types::FromSql for crate::SqlValue {
+    fn column_result(value: ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        use rusqlite::types::FromSqlError;
+        Ok(match value {
+            ValueRef::Null => crate::SqlValue::Null,
+            ValueRef::Integer(n) => crate::SqlValue::Integer(n),
+            ValueRef::Real(x) => crate::SqlValue::Real(x),
+            ValueRef::Text(t) => crate::SqlValue::Text(
+                std::str::from_utf8(t)
+                    .map_err(|e| FromSqlError::Other(Box::new(e)))?
+                    .to_owned(),
+            ),
+            ValueRef::Blob(_) => return Err(FromSqlError::InvalidType),
+        })
+    }
+}

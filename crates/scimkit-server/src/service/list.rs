@@ -82,6 +82,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
             schema,
             filter: query.filter.as_ref(),
             compiled: compiled.as_ref(),
+            options,
             sort: query.sort_by.as_ref().map(|a| (a, sort_order)),
             page: &page,
             relations: render::wants_relations(query),
@@ -179,6 +180,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
                     query.filter.as_ref()
                 },
                 compiled: compiled.as_ref(),
+                options,
                 sort,
                 page: &page,
                 relations: schemaless.is_some() || render::wants_relations(query),

@@ -5,7 +5,12 @@
 //!   (`userName eq`, `externalId eq`, group `displayName eq`). `unique_keys` holds each unique
 //!   value once per tenant and type, so a primary key decides races. `members` is the membership
 //!   relation: one row per member, so a one-member change of a 100,000-member group writes one
-//!   row. `emails` mirrors every resource's email values for `emails[...]` lookups.
+//!   row. `emails` mirrors every resource's emails (folded, in order) for `emails[...]` lookups.
+//! - **Queries.** A list is one `scimkit-sql` translation: the filter, `sortBy` and the page
+//!   (index, or a keyset position for cursors) become SQL over the document and the mapped
+//!   columns and side tables, with the evaluator's semantics, so any valid filter and sort is
+//!   answered without reading more than the page's rows. `docs/sql-indexing.md` says which
+//!   lookups the indexes serve; the others scan one tenant's resources of the type.
 //! - **Concurrency.** One writer connection (SQLite has one writer at a time anyway) and a pool
 //!   of readers (WAL lets them read beside the writer). All SQLite work runs on tokio's blocking
 //!   pool, never on an async worker; readers are admitted fairly between tenants, so one tenant's
@@ -16,16 +21,19 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension};
-use scimkit_filter::Sorter;
+use scimkit_protocol::ScimError;
+use scimkit_schema::{Attribute, AttributeType, ResourceSchema};
+use scimkit_sql::{Column, Dialect, Position, Query, Relation, Shape, SqlValue};
 use serde_json::Value;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::{
-    fold, GroupRef, ListPage, ListQuery, Member, MemberChange, MemberType, Store, StoreError,
-    Stored, Updated, Version, Write,
+    fold, GroupRef, ListPage, ListQuery, Member, MemberChange, MemberType, PageRequest, Store,
+    StoreError, Stored, Updated, Version, Write,
 };
 
-const SCHEMA: &str = r#"
+/// The tables, in their current layout (see [`migrate`] for older files).
+const TABLES: &str = r#"
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = ON;
@@ -41,10 +49,6 @@ CREATE TABLE IF NOT EXISTS resources (
     doc           TEXT NOT NULL,
     UNIQUE (tenant, id)
 );
-CREATE INDEX IF NOT EXISTS resources_type ON resources (tenant, type, seq);
-CREATE INDEX IF NOT EXISTS resources_user_name ON resources (tenant, type, user_name);
-CREATE INDEX IF NOT EXISTS resources_external_id ON resources (tenant, type, external_id);
-CREATE INDEX IF NOT EXISTS resources_display_name ON resources (tenant, type, display_name);
 CREATE TABLE IF NOT EXISTS unique_keys (
     tenant     TEXT NOT NULL,
     type       TEXT NOT NULL,
@@ -53,25 +57,94 @@ CREATE TABLE IF NOT EXISTS unique_keys (
     seq        INTEGER NOT NULL REFERENCES resources (seq) ON DELETE CASCADE,
     PRIMARY KEY (tenant, type, attribute, value)
 );
-CREATE INDEX IF NOT EXISTS unique_keys_seq ON unique_keys (seq);
 CREATE TABLE IF NOT EXISTS emails (
     seq        INTEGER NOT NULL REFERENCES resources (seq) ON DELETE CASCADE,
-    value      TEXT NOT NULL,
+    position   INTEGER NOT NULL,
+    value      TEXT,
     type       TEXT,
-    is_primary INTEGER NOT NULL DEFAULT 0
+    is_primary INTEGER,
+    display    TEXT
 );
-CREATE INDEX IF NOT EXISTS emails_value ON emails (value);
-CREATE INDEX IF NOT EXISTS emails_seq ON emails (seq);
 CREATE TABLE IF NOT EXISTS members (
     group_seq   INTEGER NOT NULL REFERENCES resources (seq) ON DELETE CASCADE,
     tenant      TEXT NOT NULL,
     member_id   TEXT NOT NULL,
+    member_fold TEXT NOT NULL,
     member_type TEXT NOT NULL,
     display     TEXT,
     PRIMARY KEY (group_seq, member_id)
 );
-CREATE INDEX IF NOT EXISTS members_member ON members (tenant, member_id);
 "#;
+
+/// The indexes: the mapped columns serve the lookups identity providers make on every cycle
+/// (`userName eq`, `externalId eq`, group `displayName eq`, `emails[...]`, `members[value eq]`);
+/// see `docs/sql-indexing.md`.
+const INDEXES: &str = r#"
+CREATE INDEX IF NOT EXISTS resources_type ON resources (tenant, type, seq);
+CREATE INDEX IF NOT EXISTS resources_user_name ON resources (tenant, type, user_name);
+CREATE INDEX IF NOT EXISTS resources_external_id ON resources (tenant, type, external_id);
+CREATE INDEX IF NOT EXISTS resources_display_name ON resources (tenant, type, display_name);
+CREATE INDEX IF NOT EXISTS unique_keys_seq ON unique_keys (seq);
+CREATE INDEX IF NOT EXISTS emails_value ON emails (value);
+CREATE INDEX IF NOT EXISTS emails_seq ON emails (seq, position);
+CREATE INDEX IF NOT EXISTS members_member ON members (tenant, member_id);
+CREATE INDEX IF NOT EXISTS members_fold ON members (member_fold);
+"#;
+
+/// The layout [`TABLES`] and [`INDEXES`] describe, kept in `PRAGMA user_version`.
+const LAYOUT: i64 = 2;
+
+/// Brings a file written by an older release to [`LAYOUT`], in one transaction: layout 1 kept
+/// only emails with a value and without their order or `display`, and members without the
+/// folded id. Both are mirrors of the documents, so they are rebuilt from them.
+fn migrate(c: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(sql_error)?;
+    if version >= LAYOUT {
+        return Ok(());
+    }
+    let has_column = |c: &Connection, table: &str, column: &str| -> Result<bool, StoreError> {
+        c.query_row(
+            "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+            params![table, column],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+        .map_err(sql_error)
+    };
+    let tx = c.transaction().map_err(sql_error)?;
+    if !has_column(&tx, "emails", "position")? {
+        tx.execute_batch(
+            "DROP TABLE emails;
+             CREATE TABLE emails (seq INTEGER NOT NULL REFERENCES resources (seq) ON DELETE CASCADE,
+                 position INTEGER NOT NULL, value TEXT, type TEXT, is_primary INTEGER, display TEXT);",
+        )
+        .map_err(sql_error)?;
+        let docs: Vec<(i64, String)> = {
+            let mut s = tx
+                .prepare("SELECT seq, doc FROM resources")
+                .map_err(sql_error)?;
+            let rows = s
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(sql_error)?;
+            rows.collect::<Result<_, _>>().map_err(sql_error)?
+        };
+        for (seq, doc) in docs {
+            write_emails(&tx, seq, &parse_doc(&doc)?)?;
+        }
+    }
+    if !has_column(&tx, "members", "member_fold")? {
+        tx.execute_batch(
+            "ALTER TABLE members ADD COLUMN member_fold TEXT NOT NULL DEFAULT '';
+             UPDATE members SET member_fold = scim_fold(member_id);",
+        )
+        .map_err(sql_error)?;
+    }
+    tx.execute_batch(&format!("PRAGMA user_version = {LAYOUT}"))
+        .map_err(sql_error)?;
+    tx.commit().map_err(sql_error)
+}
 
 /// Readers per store: enough for two cores' worth of concurrent reads beside the writer.
 const READERS: usize = 4;
@@ -150,14 +223,19 @@ impl SqliteStore {
     }
 
     fn from_connections(
-        writer: Connection,
+        mut writer: Connection,
         readers: Vec<Connection>,
     ) -> Result<SqliteStore, StoreError> {
         writer
             .busy_timeout(std::time::Duration::from_secs(5))
             .map_err(sql_error)?;
-        writer.execute_batch(SCHEMA).map_err(sql_error)?;
+        // The translated SQL calls `scim_fold` and `scim_instant`; every connection has them.
+        scimkit_sql::sqlite::register_functions(&writer).map_err(sql_error)?;
+        writer.execute_batch(TABLES).map_err(sql_error)?;
+        migrate(&mut writer)?;
+        writer.execute_batch(INDEXES).map_err(sql_error)?;
         for r in &readers {
+            scimkit_sql::sqlite::register_functions(r).map_err(sql_error)?;
             r.busy_timeout(std::time::Duration::from_secs(5))
                 .map_err(sql_error)?;
             r.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;")
@@ -283,19 +361,38 @@ fn columns(doc: &Value) -> (Option<String>, Option<String>, Option<String>) {
     )
 }
 
-fn emails(doc: &Value) -> impl Iterator<Item = (String, Option<String>, bool)> + '_ {
-    doc.get("emails")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| {
-            let value = e.get("value")?.as_str()?;
-            Some((
-                fold(value),
-                e.get("type").and_then(Value::as_str).map(fold),
-                e.get("primary").and_then(Value::as_bool).unwrap_or(false),
-            ))
-        })
+/// Mirrors the document's `emails` into the `emails` relation: one row per value, in order, with
+/// the text sub-attributes folded (none is `caseExact`) and `primary` as given (`NULL` when
+/// absent, which `primary eq false` must not match).
+fn write_emails(c: &Connection, seq: i64, doc: &Value) -> Result<(), StoreError> {
+    c.prepare_cached("DELETE FROM emails WHERE seq = ?1")
+        .and_then(|mut s| s.execute([seq]))
+        .map_err(sql_error)?;
+    let Some(emails) = doc.get("emails").and_then(Value::as_array) else {
+        return Ok(());
+    };
+    let mut insert = c
+        .prepare_cached(
+            "INSERT INTO emails (seq, position, value, type, is_primary, display) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .map_err(sql_error)?;
+    for (position, email) in emails.iter().enumerate() {
+        let Some(email) = email.as_object().filter(|o| !o.is_empty()) else {
+            continue;
+        };
+        let text = |k: &str| email.get(k).and_then(Value::as_str).map(fold);
+        insert
+            .execute(params![
+                seq,
+                position as i64,
+                text("value"),
+                text("type"),
+                email.get("primary").and_then(Value::as_bool),
+                text("display"),
+            ])
+            .map_err(sql_error)?;
+    }
+    Ok(())
 }
 
 fn write_side_tables(
@@ -333,19 +430,7 @@ fn write_side_tables(
         }
     }
     if let Some(doc) = &write.doc {
-        c.prepare_cached("DELETE FROM emails WHERE seq = ?1")
-            .and_then(|mut s| s.execute([seq]))
-            .map_err(sql_error)?;
-        let mut insert = c
-            .prepare_cached(
-                "INSERT INTO emails (seq, value, type, is_primary) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .map_err(sql_error)?;
-        for (value, type_, primary) in emails(doc) {
-            insert
-                .execute(params![seq, value, type_, primary])
-                .map_err(sql_error)?;
-        }
+        write_emails(c, seq, doc)?;
     }
     Ok(())
 }
@@ -360,10 +445,10 @@ fn apply_members(
     let add = |m: &Member, updated: &mut Updated| -> Result<(), StoreError> {
         let n = c
             .prepare_cached(
-                "INSERT INTO members (group_seq, tenant, member_id, member_type, display) VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO members (group_seq, tenant, member_id, member_fold, member_type, display) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (group_seq, member_id) DO NOTHING",
             )
-            .and_then(|mut s| s.execute(params![seq, tenant, m.value, m.kind.as_str(), m.display]))
+            .and_then(|mut s| s.execute(params![seq, tenant, m.value, fold(&m.value), m.kind.as_str(), m.display]))
             .map_err(sql_error)?;
         if n > 0 {
             updated.added.push(m.value.clone());
@@ -469,22 +554,90 @@ fn finish(
     Ok(s)
 }
 
-/// The document with its relations, as the evaluator and sorter see it.
-fn full_doc(c: &Connection, tenant: &str, rt: &str, row: &Row) -> Result<Value, StoreError> {
-    let mut doc = row.3.clone();
-    if let Some(o) = doc.as_object_mut() {
-        if MemberType::of_resource_type(rt) == Some(MemberType::Group) {
-            let members = members_of(c, row.0)?;
-            if !members.is_empty() {
-                o.insert("members".into(), super::members_json(&members));
+/// How this store keeps resources of `schema`, for the SQL translation: the document, the
+/// mapped columns where the schema's attribute fits them (a folded column only for an attribute
+/// that is not `caseExact`), and the relations for `emails`, a group's `members` and a
+/// resource's `groups`.
+fn shape(schema: &ResourceSchema, resource_type: &str) -> Shape {
+    let core = |name: &str| {
+        schema
+            .resolve_path(name)
+            .ok()
+            .filter(|r| r.extension_urn().is_none())
+            .map(|r| r.target())
+    };
+    let simple_text = |a: &&Attribute| a.type_ == AttributeType::String && !a.multi_valued;
+    let folded = |a: &&Attribute| simple_text(a) && !a.case_exact;
+    let complex_list = |a: &&Attribute| a.multi_valued && a.is_complex();
+    let mut shape = Shape::new("r.doc", "r.seq");
+    if core("id").is_some() {
+        shape = shape.column("id", Column::new("r.id"));
+    }
+    if core("userName").filter(folded).is_some() {
+        shape = shape.column("userName", Column::new("r.user_name").folded());
+    }
+    if core("externalId").filter(simple_text).is_some() {
+        shape = shape.column("externalId", Column::new("r.external_id"));
+    }
+    if core("displayName").filter(folded).is_some() {
+        shape = shape.column("displayName", Column::new("r.display_name").folded());
+    }
+    if let Some(emails) = core("emails").filter(complex_list) {
+        let mut relation = Relation::keyed("emails e", "r.seq", "e.seq").order("e.position");
+        for (sub, column) in [
+            ("value", "e.value"),
+            ("type", "e.type"),
+            ("display", "e.display"),
+        ] {
+            if emails.sub_attribute(sub).filter(folded).is_some() {
+                relation = relation.sub(sub, Column::new(column).folded());
             }
         }
-        let groups = groups_of(c, tenant, &row.1)?;
-        if !groups.is_empty() {
-            o.insert("groups".into(), super::groups_json(&groups));
+        if emails.sub_attribute("primary").is_some() {
+            relation = relation.sub("primary", "e.is_primary");
         }
+        shape = shape.relation("emails", relation);
     }
-    Ok(doc)
+    if MemberType::of_resource_type(resource_type) == Some(MemberType::Group)
+        && core("members").filter(complex_list).is_some()
+    {
+        shape = shape.relation(
+            "members",
+            Relation::keyed("members m", "r.seq", "m.group_seq")
+                .sub("value", Column::new("m.member_fold").folded())
+                .sub("type", "m.member_type")
+                .sub("display", "m.display")
+                .order("m.rowid"),
+        );
+    }
+    if core("groups").filter(complex_list).is_some() {
+        shape = shape.relation(
+            "groups",
+            Relation::new(
+                "members gm JOIN resources g ON g.seq = gm.group_seq",
+                "gm.tenant = r.tenant AND gm.member_id = r.id",
+            )
+            .sub("value", "g.id")
+            .sub("display", r#"json_extract(g.doc, '$."displayName"')"#)
+            .sub("type", "'direct'")
+            .order("g.seq"),
+        );
+    }
+    shape
+}
+
+/// A cursor position as this store issues it: the [`Position`] of a page's last row as JSON
+/// (the service seals it into the opaque RFC 9865 cursor).
+fn encode_position(position: &Position) -> Result<String, StoreError> {
+    serde_json::to_string(position).map_err(StoreError::backend)
+}
+
+fn decode_position(text: &str) -> Result<Position, StoreError> {
+    serde_json::from_str(text).map_err(|_| StoreError::bad_position())
+}
+
+fn query_error(e: scimkit_sql::Error) -> StoreError {
+    StoreError::Query(Box::new(ScimError::from(e)))
 }
 
 impl Store for SqliteStore {
@@ -614,47 +767,102 @@ impl Store for SqliteStore {
         resource_type: &str,
         query: ListQuery<'_>,
     ) -> Result<ListPage, StoreError> {
-        // Interim: candidates by the mapped columns where the filter is a plain lookup, the
-        // compiled filter and the sorter in memory otherwise.
-        let (t, rt) = (tenant.to_owned(), resource_type.to_owned());
-        let compiled = query.compiled.cloned();
-        let sorter = match query.sort {
-            Some((attr, order)) => {
-                Some(Sorter::compile(attr, order, query.schema).map_err(StoreError::backend)?)
-            }
-            None => None,
+        // Everything is answered by SQL: the filter, the sort and the page (scimkit-sql, with
+        // the evaluator's semantics); only the page's rows are read and parsed.
+        let shape = shape(query.schema, resource_type);
+        let (offset, count, after) = match query.page {
+            PageRequest::Index { offset, count } => (*offset, *count, None),
+            PageRequest::After { after, count } => (
+                0,
+                *count,
+                Some(after.as_deref().map(decode_position).transpose()?),
+            ),
         };
-        let page = query.page.clone();
+        let mut sql = Query::new(Dialect::Sqlite, query.schema, &shape)
+            .first_param(3)
+            .options(query.options);
+        if let Some(filter) = query.filter {
+            sql = sql.filter(filter).map_err(query_error)?;
+        }
+        if let Some((attr, order)) = query.sort {
+            sql = sql.sort(Some(attr), order).map_err(query_error)?;
+        }
+        if let Some(position) = &after {
+            sql = sql.after(position.as_ref()).map_err(query_error)?;
+        }
+        // One row more than the page for a cursor page, to know whether another follows.
+        let limit = if after.is_some() {
+            count.saturating_add(1)
+        } else {
+            count
+        };
+        let page_sql = format!(
+            "SELECT r.seq, r.id, r.version, r.doc, {key} FROM resources r
+             WHERE r.tenant = ?1 AND r.type = ?2 AND ({filter}) AND ({after})
+             ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+            key = sql.sort_key_sql(),
+            filter = sql.where_sql(),
+            after = sql.after_sql(),
+            order = sql.order_sql(),
+            limit = limit.min(i64::MAX as u64),
+            offset = offset.min(i64::MAX as u64),
+        );
+        let count_sql = format!(
+            "SELECT count(*) FROM resources r WHERE r.tenant = ?1 AND r.type = ?2 AND ({})",
+            sql.where_sql()
+        );
+        let page_params = sql.params().to_vec();
+        let filter_params = sql.filter_params().to_vec();
+        let (t, rt) = (tenant.to_owned(), resource_type.to_owned());
         let relations = query.relations;
-        let needs_full = compiled.is_some() || sorter.is_some();
+        let cursor = after.is_some();
+        let from_start = offset == 0 && after.as_ref().is_none_or(Option::is_none);
         self.read(tenant, move |c| {
-            let mut s = c
-                .prepare_cached("SELECT seq, id, version, doc FROM resources WHERE tenant = ?1 AND type = ?2 ORDER BY seq")
-                .map_err(sql_error)?;
-            let rows = s.query_map(params![t, rt], read_row).map_err(sql_error)?;
-            let mut hits: Vec<(Row, Option<Value>)> = Vec::new();
-            for r in rows {
-                let (seq, id, version, doc) = r.map_err(sql_error)?;
-                let row = (seq, id, version, parse_doc(&doc)?);
-                let full = if needs_full { Some(full_doc(c, &t, &rt, &row)?) } else { None };
-                if let (Some(f), Some(d)) = (&compiled, &full) {
-                    if !f.matches(d) {
-                        continue;
-                    }
+            let scope = [SqlValue::Text(t.clone()), SqlValue::Text(rt.clone())];
+            let mut rows: Vec<(Row, SqlValue)> = {
+                let mut s = c.prepare_cached(&page_sql).map_err(sql_error)?;
+                let rows = s
+                    .query_map(
+                        rusqlite::params_from_iter(scope.iter().chain(&page_params)),
+                        |r| Ok((read_row(r)?, r.get::<_, SqlValue>(4)?)),
+                    )
+                    .map_err(sql_error)?;
+                let mut out = Vec::new();
+                for row in rows {
+                    let ((seq, id, version, doc), key) = row.map_err(sql_error)?;
+                    out.push(((seq, id, version, parse_doc(&doc)?), key));
                 }
-                hits.push((row, full));
-            }
-            if let Some(sorter) = &sorter {
-                hits.sort_by(|a, b| match (&a.1, &b.1) {
-                    (Some(x), Some(y)) => sorter.compare(x, y).then(a.0 .0.cmp(&b.0 .0)),
-                    _ => a.0 .0.cmp(&b.0 .0),
-                });
-            }
-            let total = hits.len() as u64;
-            let keys: Vec<i64> = hits.iter().map(|h| h.0 .0).collect();
-            let (range, next) = super::page_range(&keys, &page)?;
-            let resources = hits
-                .drain(range)
+                out
+            };
+            // A first page that is not full holds every match (the identity providers' lookups):
+            // its length is the total, and the count query is skipped.
+            let total = if from_start && (rows.len() as u64) < limit {
+                rows.len() as u64
+            } else {
+                c.prepare_cached(&count_sql)
+                    .and_then(|mut s| {
+                        s.query_row(
+                            rusqlite::params_from_iter(scope.iter().chain(&filter_params)),
+                            |r| r.get::<_, i64>(0),
+                        )
+                    })
+                    .map_err(sql_error)?
+                    .max(0) as u64
+            };
+            let next = if cursor && rows.len() as u64 > count {
+                rows.truncate(count as usize);
+                match rows.last() {
+                    Some(((seq, ..), key)) => Some(encode_position(&Position {
+                        sort_key: key.clone(),
+                        key: *seq,
+                    })?),
+                    None => None,
+                }
+            } else {
+                None
+            };
+            let resources = rows
+                .into_iter()
                 .map(|(row, _)| finish(c, &t, &rt, row, relations))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(ListPage::new(total, resources, next))
@@ -752,4 +960,96 @@ fn insert(
         apply_members(c, tenant, seq, change, &mut updated)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tables as the first release wrote them.
+    const LAYOUT_1: &str = r#"
+        CREATE TABLE resources (seq INTEGER PRIMARY KEY, tenant TEXT NOT NULL, type TEXT NOT NULL,
+            id TEXT NOT NULL, version INTEGER NOT NULL, user_name TEXT, external_id TEXT,
+            display_name TEXT, doc TEXT NOT NULL, UNIQUE (tenant, id));
+        CREATE TABLE unique_keys (tenant TEXT NOT NULL, type TEXT NOT NULL, attribute TEXT NOT NULL,
+            value TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (tenant, type, attribute, value));
+        CREATE TABLE emails (seq INTEGER NOT NULL, value TEXT NOT NULL, type TEXT,
+            is_primary INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE members (group_seq INTEGER NOT NULL, tenant TEXT NOT NULL,
+            member_id TEXT NOT NULL, member_type TEXT NOT NULL, display TEXT,
+            PRIMARY KEY (group_seq, member_id));
+        INSERT INTO resources VALUES (1, 't', 'User', 'U1', 1, 'bjensen', NULL, NULL,
+            '{"id":"U1","userName":"bjensen","emails":[{"type":"work"},{"value":"B@Example.com","display":"Babs"}]}');
+        INSERT INTO resources VALUES (2, 't', 'Group', 'g', 1, NULL, NULL, 'admins',
+            '{"id":"g","displayName":"Admins"}');
+        INSERT INTO emails VALUES (1, 'b@example.com', NULL, 0);
+        INSERT INTO members VALUES (2, 't', 'U1', 'User', NULL);
+    "#;
+
+    async fn ids(
+        store: &SqliteStore,
+        rt: &str,
+        schema: &ResourceSchema,
+        filter: &str,
+    ) -> Vec<String> {
+        let filter = scimkit_filter::Filter::parse(filter).unwrap();
+        let page = PageRequest::Index {
+            offset: 0,
+            count: 10,
+        };
+        let query = ListQuery {
+            schema,
+            filter: Some(&filter),
+            compiled: None,
+            options: scimkit_filter::Options::new(),
+            sort: None,
+            page: &page,
+            relations: false,
+        };
+        let page = store.list("t", rt, query).await.unwrap();
+        page.resources.into_iter().map(|r| r.id).collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_first_release_file_is_migrated_and_answers_relation_filters() {
+        let path = std::env::temp_dir().join(format!("scimkit-layout1-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(LAYOUT_1)
+            .unwrap();
+        let store = SqliteStore::open(&path).unwrap();
+        let (users, groups) = (ResourceSchema::user(), ResourceSchema::group());
+        // Rebuilt from the document: the email without a value, and `display`, were not kept.
+        assert_eq!(
+            ids(&store, "User", &users, r#"emails[type eq "WORK"]"#).await,
+            ["U1"]
+        );
+        assert_eq!(
+            ids(&store, "User", &users, r#"emails.display eq "babs""#).await,
+            ["U1"]
+        );
+        assert_eq!(
+            ids(&store, "Group", &groups, r#"members.value eq "u1""#).await,
+            ["g"]
+        );
+        drop(store);
+        // Opening again is a no-op.
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(
+            ids(&store, "Group", &groups, r#"members.value eq "U1""#).await,
+            ["g"]
+        );
+        drop(store);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+
+    #[test]
+    fn the_columns_fold_as_the_translation_does() {
+        for s in ["ÜMLAUT", "ΣΟΦΊΑ", "Straße", "İstanbul", "bjensen", "ǅ"] {
+            assert_eq!(fold(s), scimkit_sql::fold(s), "{s}");
+        }
+    }
 }
