@@ -266,3 +266,30 @@ async fn agents_on_the_memory_store() {
 async fn agents_on_the_sqlite_store() {
     agents_end_to_end(SqliteStore::open_temporary().unwrap()).await;
 }
+
+/// Against PostgreSQL when `SCIMKIT_POSTGRES_URL` names one (CI starts one with
+/// `.ci/postgres.sh`); skipped with the reason printed otherwise.
+#[tokio::test(flavor = "multi_thread")]
+async fn agents_on_the_postgres_store() {
+    use scimkit_server::store::postgres::PostgresStore;
+    let Ok(url) = std::env::var("SCIMKIT_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the PostgreSQL tests: run them under .ci/postgres.sh"
+        );
+        println!("skipped: set SCIMKIT_POSTGRES_URL to run against PostgreSQL");
+        return;
+    };
+    let schema = format!("scimkit_agents_{}", std::process::id());
+    let store = PostgresStore::builder(&url)
+        .schema(schema.clone())
+        .connect()
+        .await
+        .unwrap();
+    agents_end_to_end(store.clone()).await;
+    let client = store.pool().get().await.unwrap();
+    client
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .await
+        .unwrap();
+}

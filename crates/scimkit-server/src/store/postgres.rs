@@ -27,17 +27,16 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
-use scimkit_protocol::ScimError;
-use scimkit_schema::{Attribute, AttributeType, ResourceSchema};
-use scimkit_sql::{Column, Dialect, Position, Query, Relation, Shape, SqlValue};
+use scimkit_sql::{Dialect, SqlValue};
 use serde_json::Value;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::NoTls;
 
+use super::sql::{Layout, ListSql};
 use super::{
-    fold, GroupRef, ListPage, ListQuery, Member, MemberChange, MemberType, PageRequest, Store,
-    StoreError, Stored, Updated, Version, Write,
+    fold, GroupRef, ListPage, ListQuery, Member, MemberChange, MemberType, Store, StoreError,
+    Stored, Updated, Version, Write,
 };
 
 /// The tables and indexes, idempotent. `scimkit_sql::postgres::SETUP_SQL` runs before them.
@@ -833,93 +832,15 @@ async fn delete_in(
     Ok(())
 }
 
-/// How this store keeps resources of `schema`, for the SQL translation: the document, the
-/// mapped columns where the schema's attribute fits them (a folded column only for an attribute
-/// that is not `caseExact`), and the relations for `emails`, a group's `members` and a
-/// resource's `groups`.
-fn shape(schema: &ResourceSchema, resource_type: &str) -> Shape {
-    let core = |name: &str| {
-        schema
-            .resolve_path(name)
-            .ok()
-            .filter(|r| r.extension_urn().is_none())
-            .map(|r| r.target())
-    };
-    let simple_text = |a: &&Attribute| a.type_ == AttributeType::String && !a.multi_valued;
-    let folded = |a: &&Attribute| simple_text(a) && !a.case_exact;
-    let complex_list = |a: &&Attribute| a.multi_valued && a.is_complex();
-    let mut shape = Shape::new("r.doc", "r.seq");
-    if core("id").is_some() {
-        shape = shape.column("id", Column::new("r.id"));
-    }
-    if core("userName").filter(folded).is_some() {
-        shape = shape.column("userName", Column::new("r.user_name").folded());
-    }
-    if core("externalId").filter(simple_text).is_some() {
-        shape = shape.column("externalId", Column::new("r.external_id"));
-    }
-    if core("displayName").filter(folded).is_some() {
-        shape = shape.column("displayName", Column::new("r.display_name").folded());
-    }
-    if let Some(emails) = core("emails").filter(complex_list) {
-        let mut relation = Relation::keyed("scim_emails e", "r.seq", "e.seq").order("e.position");
-        for (sub, column) in [
-            ("value", "e.value"),
-            ("type", "e.type"),
-            ("display", "e.display"),
-        ] {
-            if emails.sub_attribute(sub).filter(folded).is_some() {
-                relation = relation.sub(sub, Column::new(column).folded());
-            }
-        }
-        if emails.sub_attribute("primary").is_some() {
-            relation = relation.sub("primary", "e.is_primary");
-        }
-        shape = shape.relation("emails", relation);
-    }
-    if MemberType::of_resource_type(resource_type) == Some(MemberType::Group)
-        && core("members").filter(complex_list).is_some()
-    {
-        shape = shape.relation(
-            "members",
-            Relation::keyed("scim_members m", "r.seq", "m.group_seq")
-                .sub("value", Column::new("m.member_fold").folded())
-                .sub("type", "m.member_type")
-                .sub("display", "m.display")
-                .order("m.pos"),
-        );
-    }
-    if core("groups").filter(complex_list).is_some() {
-        shape = shape.relation(
-            "groups",
-            Relation::new(
-                "scim_members gm JOIN scim_resources g ON g.seq = gm.group_seq",
-                "gm.tenant = r.tenant AND gm.member_id = r.id",
-            )
-            .sub("value", "g.id")
-            .sub("display", "g.doc ->> 'displayName'")
-            .sub("type", "'direct'")
-            .order("g.seq"),
-        );
-    }
-    shape
-}
-
-/// A cursor position as this store issues it: the [`Position`] of a page's last row as JSON
-/// (the service seals it into the opaque RFC 9865 cursor).
-fn encode_position(position: &Position) -> Result<String, StoreError> {
-    serde_json::to_string(position).map_err(StoreError::backend)
-}
-
-fn decode_position(text: &str) -> Result<Position, StoreError> {
-    serde_json::from_str(text).map_err(|_| query_error(scimkit_sql::Error::Cursor))
-}
-
-fn query_error(e: scimkit_sql::Error) -> StoreError {
-    // Until the store contract has a query error of its own, a translation error is reported
-    // as a failure with the client's message.
-    StoreError::Backend(ScimError::from(e).to_string())
-}
+/// The names the translated SQL uses for this store's tables.
+const LAYOUT_SQL: Layout = Layout {
+    resources: "scim_resources",
+    emails: "scim_emails",
+    members: "scim_members",
+    member_order: "pos",
+    group_display: "g.doc ->> 'displayName'",
+    dialect: Dialect::Postgres,
+};
 
 /// Parameters as tokio-postgres takes them.
 fn bind(values: &[SqlValue]) -> Vec<&(dyn ToSql + Sync)> {
@@ -1008,56 +929,7 @@ impl Store for PostgresStore {
         resource_type: &str,
         query: ListQuery<'_>,
     ) -> Result<ListPage, StoreError> {
-        let shape = shape(query.schema, resource_type);
-        let (offset, count, after) = match query.page {
-            PageRequest::Index { offset, count } => (*offset, *count, None),
-            PageRequest::After { after, count } => (
-                0,
-                *count,
-                Some(after.as_deref().map(decode_position).transpose()?),
-            ),
-        };
-        let mut sql = Query::new(Dialect::Postgres, query.schema, &shape)
-            .first_param(3)
-            .options(filter_options());
-        if let Some(filter) = query.filter {
-            sql = sql.filter(filter).map_err(query_error)?;
-        }
-        if let Some((attr, order)) = query.sort {
-            sql = sql.sort(Some(attr), order).map_err(query_error)?;
-        }
-        if let Some(position) = &after {
-            sql = sql.after(position.as_ref()).map_err(query_error)?;
-        }
-        // One row more than the page for a cursor page, to know whether another follows.
-        let limit = if after.is_some() {
-            count.saturating_add(1)
-        } else {
-            count
-        };
-        let page_sql = format!(
-            "SELECT r.seq, r.id, r.version, r.doc, {key} FROM scim_resources r
-             WHERE r.tenant = $1 AND r.type = $2 AND ({filter}) AND ({after})
-             ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-            key = sql.sort_key_sql(),
-            filter = sql.where_sql(),
-            after = sql.after_sql(),
-            order = sql.order_sql(),
-            limit = limit.min(i64::MAX as u64),
-            offset = offset.min(i64::MAX as u64),
-        );
-        let count_sql = format!(
-            "SELECT count(*) FROM scim_resources r WHERE r.tenant = $1 AND r.type = $2 AND ({})",
-            sql.where_sql()
-        );
-        let scope = [
-            SqlValue::Text(tenant.to_owned()),
-            SqlValue::Text(resource_type.to_owned()),
-        ];
-        let count_params: Vec<SqlValue> =
-            scope.iter().chain(sql.filter_params()).cloned().collect();
-        let page_params: Vec<SqlValue> = scope.iter().chain(sql.params()).cloned().collect();
-        let cursor = after.is_some();
+        let sql = ListSql::new(&LAYOUT_SQL, tenant, resource_type, &query)?;
         let timeout = self.list_timeout.as_millis().max(1);
         let mut client = self.client().await?;
         let read = async {
@@ -1067,30 +939,28 @@ impl Store for PostgresStore {
                 .await?;
             // Unnamed statements: the texts vary with the filter, and a statement cache keyed
             // by them would grow without bound.
-            let total: i64 = tx
-                .query_one(count_sql.as_str(), &bind(&count_params))
-                .await?
-                .try_get(0)?;
             let mut rows: Vec<(Row, SqlValue)> = Vec::new();
-            for r in tx.query(page_sql.as_str(), &bind(&page_params)).await? {
+            for r in tx
+                .query(sql.page_sql.as_str(), &bind(&sql.page_params))
+                .await?
+            {
                 rows.push((read_row(&r)?, r.try_get(4)?));
             }
-            let next = if cursor && rows.len() as u64 > count {
-                rows.truncate(usize::try_from(count).unwrap_or(usize::MAX));
-                match rows.last() {
-                    Some(((seq, ..), key)) => Some(encode_position(&Position {
-                        sort_key: key.clone(),
-                        key: *seq,
-                    })?),
-                    None => None,
+            let total = match sql.total_from_page(rows.len()) {
+                Some(total) => total,
+                None => {
+                    let total: i64 = tx
+                        .query_one(sql.count_sql.as_str(), &bind(&sql.count_params))
+                        .await?
+                        .try_get(0)?;
+                    total.max(0) as u64
                 }
-            } else {
-                None
             };
+            let next = sql.next(&mut rows, |row| row.0)?;
             let rows = rows.into_iter().map(|(row, _)| row).collect();
             let resources = finish(&tx, tenant, resource_type, rows, query.relations).await?;
             tx.commit().await?;
-            Ok::<_, Fail>(ListPage::new(total.max(0) as u64, resources, next))
+            Ok::<_, Fail>(ListPage::new(total, resources, next))
         };
         read.await.map_err(fail)
     }
@@ -1134,10 +1004,4 @@ impl Store for PostgresStore {
         };
         read.await.map_err(fail)
     }
-}
-
-/// The options filters are translated with: the service's default profile (identity-provider
-/// compatible), which accepts every filter the strict one does, with the same meaning.
-fn filter_options() -> scimkit_filter::Options {
-    scimkit_filter::Options::new().interop(scimkit_filter::Interop::idp_compatible())
 }

@@ -21,15 +21,14 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension};
-use scimkit_protocol::ScimError;
-use scimkit_schema::{Attribute, AttributeType, ResourceSchema};
-use scimkit_sql::{Column, Dialect, Position, Query, Relation, Shape, SqlValue};
+use scimkit_sql::{Dialect, SqlValue};
 use serde_json::Value;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::sql::{Layout, ListSql};
 use super::{
-    fold, GroupRef, ListPage, ListQuery, Member, MemberChange, MemberType, PageRequest, Store,
-    StoreError, Stored, Updated, Version, Write,
+    fold, GroupRef, ListPage, ListQuery, Member, MemberChange, MemberType, Store, StoreError,
+    Stored, Updated, Version, Write,
 };
 
 /// The tables, in their current layout (see [`migrate`] for older files).
@@ -554,91 +553,15 @@ fn finish(
     Ok(s)
 }
 
-/// How this store keeps resources of `schema`, for the SQL translation: the document, the
-/// mapped columns where the schema's attribute fits them (a folded column only for an attribute
-/// that is not `caseExact`), and the relations for `emails`, a group's `members` and a
-/// resource's `groups`.
-fn shape(schema: &ResourceSchema, resource_type: &str) -> Shape {
-    let core = |name: &str| {
-        schema
-            .resolve_path(name)
-            .ok()
-            .filter(|r| r.extension_urn().is_none())
-            .map(|r| r.target())
-    };
-    let simple_text = |a: &&Attribute| a.type_ == AttributeType::String && !a.multi_valued;
-    let folded = |a: &&Attribute| simple_text(a) && !a.case_exact;
-    let complex_list = |a: &&Attribute| a.multi_valued && a.is_complex();
-    let mut shape = Shape::new("r.doc", "r.seq");
-    if core("id").is_some() {
-        shape = shape.column("id", Column::new("r.id"));
-    }
-    if core("userName").filter(folded).is_some() {
-        shape = shape.column("userName", Column::new("r.user_name").folded());
-    }
-    if core("externalId").filter(simple_text).is_some() {
-        shape = shape.column("externalId", Column::new("r.external_id"));
-    }
-    if core("displayName").filter(folded).is_some() {
-        shape = shape.column("displayName", Column::new("r.display_name").folded());
-    }
-    if let Some(emails) = core("emails").filter(complex_list) {
-        let mut relation = Relation::keyed("emails e", "r.seq", "e.seq").order("e.position");
-        for (sub, column) in [
-            ("value", "e.value"),
-            ("type", "e.type"),
-            ("display", "e.display"),
-        ] {
-            if emails.sub_attribute(sub).filter(folded).is_some() {
-                relation = relation.sub(sub, Column::new(column).folded());
-            }
-        }
-        if emails.sub_attribute("primary").is_some() {
-            relation = relation.sub("primary", "e.is_primary");
-        }
-        shape = shape.relation("emails", relation);
-    }
-    if MemberType::of_resource_type(resource_type) == Some(MemberType::Group)
-        && core("members").filter(complex_list).is_some()
-    {
-        shape = shape.relation(
-            "members",
-            Relation::keyed("members m", "r.seq", "m.group_seq")
-                .sub("value", Column::new("m.member_fold").folded())
-                .sub("type", "m.member_type")
-                .sub("display", "m.display")
-                .order("m.rowid"),
-        );
-    }
-    if core("groups").filter(complex_list).is_some() {
-        shape = shape.relation(
-            "groups",
-            Relation::new(
-                "members gm JOIN resources g ON g.seq = gm.group_seq",
-                "gm.tenant = r.tenant AND gm.member_id = r.id",
-            )
-            .sub("value", "g.id")
-            .sub("display", r#"json_extract(g.doc, '$."displayName"')"#)
-            .sub("type", "'direct'")
-            .order("g.seq"),
-        );
-    }
-    shape
-}
-
-/// A cursor position as this store issues it: the [`Position`] of a page's last row as JSON
-/// (the service seals it into the opaque RFC 9865 cursor).
-fn encode_position(position: &Position) -> Result<String, StoreError> {
-    serde_json::to_string(position).map_err(StoreError::backend)
-}
-
-fn decode_position(text: &str) -> Result<Position, StoreError> {
-    serde_json::from_str(text).map_err(|_| StoreError::bad_position())
-}
-
-fn query_error(e: scimkit_sql::Error) -> StoreError {
-    StoreError::Query(Box::new(ScimError::from(e)))
-}
+/// The names the translated SQL uses for this store's tables.
+const LAYOUT_SQL: Layout = Layout {
+    resources: "resources",
+    emails: "emails",
+    members: "members",
+    member_order: "rowid",
+    group_display: r#"json_extract(g.doc, '$."displayName"')"#,
+    dialect: Dialect::Sqlite,
+};
 
 impl Store for SqliteStore {
     async fn create(
@@ -769,63 +692,16 @@ impl Store for SqliteStore {
     ) -> Result<ListPage, StoreError> {
         // Everything is answered by SQL: the filter, the sort and the page (scimkit-sql, with
         // the evaluator's semantics); only the page's rows are read and parsed.
-        let shape = shape(query.schema, resource_type);
-        let (offset, count, after) = match query.page {
-            PageRequest::Index { offset, count } => (*offset, *count, None),
-            PageRequest::After { after, count } => (
-                0,
-                *count,
-                Some(after.as_deref().map(decode_position).transpose()?),
-            ),
-        };
-        let mut sql = Query::new(Dialect::Sqlite, query.schema, &shape)
-            .first_param(3)
-            .options(query.options);
-        if let Some(filter) = query.filter {
-            sql = sql.filter(filter).map_err(query_error)?;
-        }
-        if let Some((attr, order)) = query.sort {
-            sql = sql.sort(Some(attr), order).map_err(query_error)?;
-        }
-        if let Some(position) = &after {
-            sql = sql.after(position.as_ref()).map_err(query_error)?;
-        }
-        // One row more than the page for a cursor page, to know whether another follows.
-        let limit = if after.is_some() {
-            count.saturating_add(1)
-        } else {
-            count
-        };
-        let page_sql = format!(
-            "SELECT r.seq, r.id, r.version, r.doc, {key} FROM resources r
-             WHERE r.tenant = ?1 AND r.type = ?2 AND ({filter}) AND ({after})
-             ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-            key = sql.sort_key_sql(),
-            filter = sql.where_sql(),
-            after = sql.after_sql(),
-            order = sql.order_sql(),
-            limit = limit.min(i64::MAX as u64),
-            offset = offset.min(i64::MAX as u64),
-        );
-        let count_sql = format!(
-            "SELECT count(*) FROM resources r WHERE r.tenant = ?1 AND r.type = ?2 AND ({})",
-            sql.where_sql()
-        );
-        let page_params = sql.params().to_vec();
-        let filter_params = sql.filter_params().to_vec();
+        let sql = ListSql::new(&LAYOUT_SQL, tenant, resource_type, &query)?;
         let (t, rt) = (tenant.to_owned(), resource_type.to_owned());
         let relations = query.relations;
-        let cursor = after.is_some();
-        let from_start = offset == 0 && after.as_ref().is_none_or(Option::is_none);
         self.read(tenant, move |c| {
-            let scope = [SqlValue::Text(t.clone()), SqlValue::Text(rt.clone())];
             let mut rows: Vec<(Row, SqlValue)> = {
-                let mut s = c.prepare_cached(&page_sql).map_err(sql_error)?;
+                let mut s = c.prepare_cached(&sql.page_sql).map_err(sql_error)?;
                 let rows = s
-                    .query_map(
-                        rusqlite::params_from_iter(scope.iter().chain(&page_params)),
-                        |r| Ok((read_row(r)?, r.get::<_, SqlValue>(4)?)),
-                    )
+                    .query_map(rusqlite::params_from_iter(&sql.page_params), |r| {
+                        Ok((read_row(r)?, r.get::<_, SqlValue>(4)?))
+                    })
                     .map_err(sql_error)?;
                 let mut out = Vec::new();
                 for row in rows {
@@ -834,33 +710,19 @@ impl Store for SqliteStore {
                 }
                 out
             };
-            // A first page that is not full holds every match (the identity providers' lookups):
-            // its length is the total, and the count query is skipped.
-            let total = if from_start && (rows.len() as u64) < limit {
-                rows.len() as u64
-            } else {
-                c.prepare_cached(&count_sql)
+            let total = match sql.total_from_page(rows.len()) {
+                Some(total) => total,
+                None => c
+                    .prepare_cached(&sql.count_sql)
                     .and_then(|mut s| {
-                        s.query_row(
-                            rusqlite::params_from_iter(scope.iter().chain(&filter_params)),
-                            |r| r.get::<_, i64>(0),
-                        )
+                        s.query_row(rusqlite::params_from_iter(&sql.count_params), |r| {
+                            r.get::<_, i64>(0)
+                        })
                     })
                     .map_err(sql_error)?
-                    .max(0) as u64
+                    .max(0) as u64,
             };
-            let next = if cursor && rows.len() as u64 > count {
-                rows.truncate(count as usize);
-                match rows.last() {
-                    Some(((seq, ..), key)) => Some(encode_position(&Position {
-                        sort_key: key.clone(),
-                        key: *seq,
-                    })?),
-                    None => None,
-                }
-            } else {
-                None
-            };
+            let next = sql.next(&mut rows, |row| row.0)?;
             let resources = rows
                 .into_iter()
                 .map(|(row, _)| finish(c, &t, &rt, row, relations))
@@ -964,7 +826,9 @@ fn insert(
 
 #[cfg(test)]
 mod tests {
+    use super::super::PageRequest;
     use super::*;
+    use scimkit_schema::ResourceSchema;
 
     /// The tables as the first release wrote them.
     const LAYOUT_1: &str = r#"
