@@ -775,7 +775,7 @@ async fn relation_queries<S: Store>(s: S) {
     }
     // What identity providers send under the interop profile: Entra's value path followed by a
     // sub-attribute, and a string boolean.
-    let idp = scimkit_filter::Options::new().interop(scimkit_filter::Interop::lenient());
+    let idp = scimkit_filter::Options::new().interop(scimkit_filter::Interop::idp_compatible());
     for (filter, want) in [
         (
             r#"emails[type eq "work"].value eq "ZOË@EXAMPLE.COM""#,
