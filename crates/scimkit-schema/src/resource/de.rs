@@ -1,36 +1,318 @@
 //! The one deserialisation mechanism every typed resource shares.
 //!
 //! Each type `T` declared with `typed!` has a private *shadow* struct with the same fields but no
-//! `extra` map, whose `Deserialize` is derived. `T`'s own `Deserialize`:
+//! `extra` map, whose `Deserialize` is derived. The derive asks for the shadow's canonical field
+//! names (`deserialize_struct`'s `fields`), and the members of the JSON object are split by them:
+//! a member whose key matches a field in any case (RFC 7643 §2.1) goes to that field, the exact
+//! spelling winning over another; `null` members of modelled attributes are dropped (null means
+//! unassigned, docs/idp-compatibility.md); every other member moves into `extra`, which `T` stores.
 //!
-//! 1. reads a JSON object (anything else is a serde "invalid type" error);
-//! 2. hands it to the shadow's derived impl through [`Split`], a deserializer that receives the
-//!    shadow's canonical field names from serde (`deserialize_struct`'s `fields`), renames every
-//!    member whose key matches one in any case (RFC 7643 §2.1), drops `null` members of modelled
-//!    attributes (null means unassigned, docs/idp-compatibility.md), and moves every other member into `extra`;
-//! 3. stores `extra` in `T`.
+//! There are two routes with the same rules. From a deserializer (JSON text), [`typed`] streams
+//! the members into the fields as it reads them, so a typed resource costs about what a derived
+//! struct costs; from a `Value` in hand (`TryFrom<Value>`), [`split`] moves its members.
+//! `tests/typed_stream.rs` holds the two equal on random objects.
 //!
 //! So the canonical names come from the struct's own serde attributes: there is no second table to
 //! keep in step, and nested values (`User.emails[]`, `User.name`, the enterprise extension) are
-//! case-insensitive because their own `Deserialize` runs the same three steps.
+//! case-insensitive because their own `Deserialize` follows the same rules.
 
-use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, Visitor};
+use std::marker::PhantomData;
+
+use serde::de::{
+    self, Deserialize, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, Visitor,
+};
 use serde_json::{Map, Value};
 
 use crate::name;
 
 /// Deserialises a typed resource: see the module docs. `S` is the shadow, `T` the public type.
+///
+/// The members stream from the input straight into the shadow's fields: only members the type
+/// does not model (kept in `extra`) and members spelled in another case than the field (held
+/// until the end, in case the exact spelling follows) become a `Value` first. So reading JSON
+/// text costs about what a derived struct costs, not a `Value` parse plus a second pass.
 pub(crate) fn typed<'de, D, S, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
-    S: DeserializeOwned,
+    S: Deserialize<'de>,
     T: From<S> + HasExtra,
 {
-    let object = Map::<String, Value>::deserialize(deserializer)?;
-    from_object::<S, T>(object).map_err(de::Error::custom)
+    deserializer.deserialize_map(TypedVisitor::<S, T>(PhantomData))
 }
 
-/// [`typed`] on an object already in hand.
+struct TypedVisitor<S, T>(PhantomData<fn() -> (S, T)>);
+
+impl<'de, S, T> Visitor<'de> for TypedVisitor<S, T>
+where
+    S: Deserialize<'de>,
+    T: From<S> + HasExtra,
+{
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        let mut extra = Map::new();
+        let shadow = S::deserialize(Stream {
+            map,
+            extra: &mut extra,
+        })?;
+        let mut typed = T::from(shadow);
+        *typed.extra_mut() = extra;
+        Ok(typed)
+    }
+}
+
+/// The members of one JSON object offered to a derived `Deserialize` as it reads them, split by
+/// the field names the derive asks for (as [`split`] does for an object in hand).
+struct Stream<'x, A> {
+    map: A,
+    extra: &'x mut Map<String, Value>,
+}
+
+impl<'de, A: MapAccess<'de>> Deserializer<'de> for Stream<'_, A> {
+    type Error = A::Error;
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_map(Members {
+            map: self.map,
+            fields,
+            extra: self.extra,
+            exact: vec![false; fields.len()],
+            held: vec![None; fields.len()],
+            ended: false,
+            next_held: 0,
+            value: None,
+        })
+    }
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        // Only reached if a shadow is not a plain struct: then every member is kept aside.
+        self.deserialize_struct("", &[], visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
+/// [`Stream`]'s members, with [`split`]'s rules: a member spelled exactly as a field goes to the
+/// field as it is read; one spelled in another case is held, and goes to the field at the end
+/// unless the exact spelling came (then it goes to `extra`, as does any further spelling); every
+/// other member goes to `extra`; `null` is unassigned.
+struct Members<'x, A> {
+    map: A,
+    fields: &'static [&'static str],
+    extra: &'x mut Map<String, Value>,
+    /// Whether field `i` was given in its exact spelling.
+    exact: Vec<bool>,
+    /// Field `i` given in another spelling, waiting for the end of the object.
+    held: Vec<Option<(String, Value)>>,
+    /// The input object has been read to its end; held members are being handed over.
+    ended: bool,
+    next_held: usize,
+    /// The held value whose key was just handed over.
+    value: Option<Value>,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Members<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        while !self.ended {
+            let Some(key) = self.map.next_key::<Key<'de>>()? else {
+                self.ended = true;
+                break;
+            };
+            let key = key.0;
+            let Some(i) = self.fields.iter().position(|f| name::eq(f, &key)) else {
+                let value: Value = self.map.next_value()?;
+                self.extra.insert(key.into_owned(), value);
+                continue;
+            };
+            if key == self.fields[i] {
+                if self.exact[i] {
+                    // The same key twice: the first stands (a JSON object should not repeat one).
+                    self.map.next_value::<de::IgnoredAny>()?;
+                    continue;
+                }
+                self.exact[i] = true;
+                if let Some((k, v)) = self.held[i].take() {
+                    self.extra.insert(k, v);
+                }
+                return seed
+                    .deserialize(de::value::BorrowedStrDeserializer::new(self.fields[i]))
+                    .map(Some);
+            }
+            let value: Value = self.map.next_value()?;
+            if self.exact[i] || self.held[i].is_some() {
+                self.extra.insert(key.into_owned(), value);
+            } else {
+                self.held[i] = Some((key.into_owned(), value));
+            }
+        }
+        while self.next_held < self.fields.len() {
+            let i = self.next_held;
+            self.next_held += 1;
+            match self.held[i].take() {
+                // RFC 7643 §2.5: null is "unassigned" (docs/idp-compatibility.md).
+                Some((_, Value::Null)) | None => {}
+                Some((_, value)) => {
+                    self.value = Some(value);
+                    return seed
+                        .deserialize(de::value::BorrowedStrDeserializer::new(self.fields[i]))
+                        .map(Some);
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.value.take() {
+            Some(value) => seed.deserialize(value).map_err(de::Error::custom),
+            None => self.map.next_value_seed(NullUnset(seed)),
+        }
+    }
+}
+
+/// An object key, borrowed from the input where it can be.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object key")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Key(std::borrow::Cow::Owned(v)))
+            }
+        }
+
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// A field's value where `null` means unassigned (RFC 7643 §2.5): the derive's seed, given a
+/// deserializer that reads `null` as an empty list for a `Vec` field (an `Option` field reads it
+/// as `None` by itself).
+struct NullUnset<V>(V);
+
+impl<'de, V: DeserializeSeed<'de>> DeserializeSeed<'de> for NullUnset<V> {
+    type Value = V::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<V::Value, D::Error> {
+        self.0.deserialize(NullAsEmpty(deserializer))
+    }
+}
+
+/// See [`NullUnset`].
+struct NullAsEmpty<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for NullAsEmpty<D> {
+    type Error = D::Error;
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        struct SeqOrNull<V>(V);
+
+        impl<'de, V: Visitor<'de>> Visitor<'de> for SeqOrNull<V> {
+            type Value = V::Value;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                self.0.expecting(f)
+            }
+
+            fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+                self.0.visit_seq(de::value::SeqDeserializer::<_, E>::new(
+                    std::iter::empty::<()>(),
+                ))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+                self.visit_none()
+            }
+
+            fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<V::Value, D2::Error> {
+                d.deserialize_seq(self.0)
+            }
+        }
+
+        self.0.deserialize_option(SeqOrNull(visitor))
+    }
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_option(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_struct(name, fields, visitor)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_str(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_string(visitor)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_bool(visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_ignored_any(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf
+        unit unit_struct newtype_struct tuple tuple_struct enum identifier
+    }
+}
+
+/// A typed value from an object already in hand (`TryFrom<Value>`), by [`split`].
 pub(crate) fn from_object<S, T>(object: Map<String, Value>) -> Result<T, serde_json::Error>
 where
     S: DeserializeOwned,
@@ -239,7 +521,9 @@ pub(crate) fn tolerant_bool<'de, D: Deserializer<'de>>(
 pub(crate) fn meta<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<crate::Meta>, D::Error> {
-    let object = Map::<String, Value>::deserialize(deserializer)?;
+    let Some(object) = Option::<Map<String, Value>>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
     static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
     let names = NAMES.get_or_init(|| {
         crate::common::attributes()
