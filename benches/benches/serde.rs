@@ -69,6 +69,7 @@ struct PlainManager {
     value: String,
     #[serde(rename = "$ref")]
     ref_: String,
+    display_name: String,
 }
 
 #[derive(Deserialize, Serialize)]
