@@ -762,9 +762,11 @@ pub(super) fn token_at(text: &str, pos: usize) -> Option<String> {
         .split(char::is_whitespace)
         .next()
         .filter(|t| !t.is_empty())?;
-    Some(match token.char_indices().nth(TOKEN_QUOTE_LEN) {
-        Some((i, _)) => format!("{}...", &token[..i]),
-        None => token.to_owned(),
+    let short = scimkit_schema::text::excerpt(token, TOKEN_QUOTE_LEN);
+    Some(if short.len() < token.len() {
+        format!("{short}...")
+    } else {
+        token.to_owned()
     })
 }
 

@@ -226,9 +226,9 @@ fn literal(interop: Interop, value: &CompValue, type_: AttributeType) -> Option<
         CompValue::String(s)
             if type_ == AttributeType::Boolean
                 && interop.string_scalars
-                && (s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")) =>
+                && scimkit_schema::text::parse_bool(s).is_some() =>
         {
-            Lit::Bool(s.eq_ignore_ascii_case("true"))
+            Lit::Bool(scimkit_schema::text::parse_bool(s) == Some(true))
         }
         CompValue::String(s) if type_ == AttributeType::DateTime => {
             Lit::Str(s, datetime::parse(s).map(|t| instant_key(&t)))

@@ -11,7 +11,7 @@
 //! Output is pretty JSON on stdout. A SCIM error prints its status, `scimType` and `detail` on
 //! stderr and exits with status 1. The token is never printed.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -19,6 +19,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use examples::client::sync::{self, Format, Missing};
 use examples::client::{Capabilities, QueryArgs, Scim, Transport, GROUP_SCHEMA};
+use indicatif::{ProgressDrawTarget, ProgressStyle};
 use scimkit::patch::{PatchOperation, PatchRequest};
 use scimkit::protocol::{BulkChunker, BulkRequest, ETag, Query, RetryPolicy, ScimError};
 use serde_json::{json, Map, Value};
@@ -702,49 +703,39 @@ fn read_json(path: &Path) -> Result<Value, Failure> {
     serde_json::from_str(&text).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
 }
 
-/// A one-line progress display on stderr, only when stderr is a terminal.
+/// A one-line progress display on stderr (indicatif draws it only when stderr is a terminal).
 struct Progress {
-    on: bool,
+    bar: indicatif::ProgressBar,
     what: &'static str,
-    shown: bool,
 }
 
 impl Progress {
     fn new(what: &'static str) -> Progress {
-        Progress {
-            on: std::io::stderr().is_terminal(),
-            what,
-            shown: false,
-        }
+        let bar = indicatif::ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        Progress { bar, what }
     }
 
     fn show(&mut self, n: usize, total: Option<usize>) {
-        if !self.on {
-            return;
-        }
-        self.shown = true;
-        let line = match total {
+        match total {
             Some(t) if t > 0 => {
-                let width = 30;
-                let filled = (n.min(t) * width) / t;
-                format!(
-                    "[{}{}] {n}/{t} {}",
-                    "#".repeat(filled),
-                    " ".repeat(width - filled),
-                    self.what
-                )
+                if self.bar.length() != Some(t as u64) {
+                    self.bar.set_length(t as u64);
+                    self.bar.set_style(
+                        ProgressStyle::with_template("[{bar:30}] {pos}/{len} {msg}")
+                            .expect("the template is valid")
+                            .progress_chars("#  "),
+                    );
+                }
             }
-            _ => format!("{n} {}", self.what),
-        };
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2K{line}");
-        let _ = err.flush();
+            _ => self.bar.set_style(
+                ProgressStyle::with_template("{pos} {msg}").expect("the template is valid"),
+            ),
+        }
+        self.bar.set_message(self.what);
+        self.bar.set_position(n as u64);
     }
 
     fn finish(&mut self) {
-        if self.on && self.shown {
-            let mut err = std::io::stderr().lock();
-            let _ = writeln!(err);
-        }
+        self.bar.finish();
     }
 }
