@@ -33,7 +33,7 @@ fn create(entra: &Client, user_name: &str) -> (String, Value) {
 }
 
 #[test]
-fn test_connection_and_not_found_e10_e11_e12() {
+fn test_connection_and_not_found() {
     let server = TestServer::start();
     let entra = server.tenant("entra");
     // Test Connection queries a random GUID → 200 + empty ListResponse.
@@ -73,7 +73,7 @@ fn test_connection_and_not_found_e10_e11_e12() {
 }
 
 #[test]
-fn create_user_e9_e16() {
+fn create_user() {
     let server = TestServer::start();
     let entra = server.tenant("entra");
     // nulls, empty arrays and meta.resourceType in the create body.
@@ -138,7 +138,7 @@ impl EmptyOrAbsent for Option<&Value> {
 }
 
 #[test]
-fn update_user_e1_e2_e4_e5_e19() {
+fn update_user() {
     let server = TestServer::start();
     let entra = server.tenant("entra");
     let (id, _) = create(&entra, "e1@contoso.com");
@@ -281,7 +281,7 @@ fn update_user_e1_e2_e4_e5_e19() {
 }
 
 #[test]
-fn addresses_upsert_e6_and_primary_filter_e9() {
+fn addresses_upsert_and_primary_filter() {
     let server = TestServer::start();
     let entra = server.tenant("entra");
     let (id, _) = create(&entra, "e6@contoso.com");
@@ -369,7 +369,7 @@ fn replace_list_with_two_primaries_keeps_the_first() {
 }
 
 #[test]
-fn manager_and_roles_e17_e18() {
+fn manager_and_roles() {
     let server = TestServer::start();
     let entra = server.tenant("entra");
     let (boss, _) = create(&entra, "boss@contoso.com");
@@ -412,7 +412,7 @@ fn manager_and_roles_e17_e18() {
 }
 
 #[test]
-fn groups_e3_e7_e9_e13_e14_e15() {
+fn groups() {
     let server = TestServer::start();
     let entra = server.tenant("entra");
     let (u1, _) = create(&entra, "u1@contoso.com");
@@ -543,7 +543,7 @@ fn groups_e3_e7_e9_e13_e14_e15() {
 }
 
 #[test]
-fn soft_delete_e22() {
+fn soft_delete() {
     let server = TestServer::start();
     let entra = server.tenant("entra");
     let (id, _) = create(&entra, "e22@contoso.com");

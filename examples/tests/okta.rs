@@ -29,7 +29,7 @@ fn okta_user(user_name: &str, external_id: &str) -> Value {
 }
 
 #[test]
-fn user_lifecycle_o1_to_o7() {
+fn user_lifecycle_to() {
     let server = TestServer::start();
     let okta = okta(&server, "okta");
 
@@ -167,7 +167,7 @@ fn user_lifecycle_o1_to_o7() {
 }
 
 #[test]
-fn group_push_o8_o9_o11() {
+fn group_push() {
     let server = TestServer::start();
     let okta = okta(&server, "okta");
     let alice = okta.create_user("alice@okta.local");
@@ -324,7 +324,7 @@ fn group_push_o8_o9_o11() {
 }
 
 #[test]
-fn import_paging_o10() {
+fn import_paging() {
     let server = TestServer::start();
     let okta = okta(&server, "okta");
     let mut created = Vec::new();

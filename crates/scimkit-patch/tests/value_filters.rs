@@ -223,7 +223,7 @@ fn filter() -> impl Strategy<Value = String> {
 /// docs/idp-compatibility.md as the patcher reads a value filter with a schema under
 /// `Interop::string_scalars`: a boolean sub-attribute compared with `"true"`/`"false"` (any case)
 /// is compared with the boolean.
-fn e9(f: &Filter, def: &Attribute) -> Filter {
+fn string_scalars(f: &Filter, def: &Attribute) -> Filter {
     match f {
         Filter::Compare {
             attr,
@@ -242,9 +242,9 @@ fn e9(f: &Filter, def: &Attribute) -> Filter {
                 value: CompValue::Bool(s.eq_ignore_ascii_case("true")),
             }
         }
-        Filter::Not(inner) => Filter::Not(Box::new(e9(inner, def))),
-        Filter::And(fs) => Filter::And(fs.iter().map(|x| e9(x, def)).collect()),
-        Filter::Or(fs) => Filter::Or(fs.iter().map(|x| e9(x, def)).collect()),
+        Filter::Not(inner) => Filter::Not(Box::new(string_scalars(inner, def))),
+        Filter::And(fs) => Filter::And(fs.iter().map(|x| string_scalars(x, def)).collect()),
+        Filter::Or(fs) => Filter::Or(fs.iter().map(|x| string_scalars(x, def)).collect()),
         other => other.clone(),
     }
 }
@@ -255,7 +255,7 @@ fn expected(f: &Filter, schema: Option<&ResourceSchema>, interop: Interop, e: &V
     if let Some(schema) = schema {
         let tags = schema.resolve(None, "tags", None).unwrap().attribute;
         let f = if interop.string_scalars {
-            e9(f, tags)
+            string_scalars(f, tags)
         } else {
             f.clone()
         };

@@ -24,7 +24,7 @@ fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> http::Response<Vec
 
 /// Test Connection queries a random GUID and expects 200 with an empty ListResponse.
 #[test]
-fn e10_empty_list_response() {
+fn entra_empty_list_response() {
     let req = http::Request::get(
         "/scim/v2/Users?filter=userName+eq+%22f3a1c1de-0d6a-4b5e-9a3a-2f1b0a7f0c11%22",
     )
@@ -53,7 +53,7 @@ fn e10_empty_list_response() {
 
 /// 404 with a SCIM Error, `status` a string, `detail` optional.
 #[test]
-fn e11_not_found_shape() {
+fn entra_not_found_shape() {
     let body: Value = serde_json::from_slice(
         ScimError::not_found("Resource 2819c223 not found")
             .into_response()
@@ -74,7 +74,7 @@ fn e11_not_found_shape() {
 
 /// every response carries `Content-Type: application/scim+json`.
 #[test]
-fn e12_content_type_everywhere() {
+fn entra_content_type_everywhere() {
     let v = json!({"id": "1"});
     for r in [
         response::created(&v),
@@ -88,7 +88,7 @@ fn e12_content_type_everywhere() {
 
 /// group PATCH may answer 204; clients accept 204 and `"members": null`.
 #[test]
-fn e13_o11_patch_204() {
+fn entra_patch_204() {
     let req = http::Request::patch("/scim/v2/Groups/abc")
         .body(br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"members","value":[{"$ref":null,"value":"f648"}]}]}"#.to_vec())
         .unwrap();
@@ -108,7 +108,7 @@ fn e13_o11_patch_204() {
 
 /// the URL-encoded existence check with startIndex and count.
 #[test]
-fn o1_okta_existence_check() {
+fn okta_existence_check() {
     let req = http::Request::get(
         "/scim/v2/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100",
     )
@@ -133,7 +133,7 @@ fn o1_okta_existence_check() {
 
 /// no match is a 200 empty list or a 404; a client reading either gets something usable.
 #[test]
-fn o2_empty_or_404() {
+fn okta_empty_or_404() {
     let empty = resp(
         200,
         &[],
@@ -153,7 +153,7 @@ fn o2_empty_or_404() {
 
 /// duplicate create is 409 with the Error schema; Okta's integer status reads.
 #[test]
-fn o3_a6_conflict() {
+fn okta_conflict() {
     let r = ScimError::uniqueness("User already exists in the database.").into_response();
     assert_eq!(r.status(), 409);
     let okta = resp(
@@ -185,7 +185,7 @@ fn o3_a6_conflict() {
 
 /// integer counts out; string counts in; stable index paging with count=100.
 #[test]
-fn o10_integer_counts() {
+fn okta_integer_counts() {
     let users: Vec<Value> = (0..250)
         .map(|i| json!({"id": format!("u{i:03}")}))
         .collect();
@@ -217,7 +217,7 @@ fn o10_integer_counts() {
 
 /// `text/json` bodies are tolerated; we still emit application/scim+json and a string status.
 #[test]
-fn o12_text_json() {
+fn okta_text_json() {
     let req = http::Request::post("/scim/v2/Users")
         .header("content-type", "text/json;charset=UTF-8")
         .body(
@@ -243,7 +243,7 @@ fn o12_text_json() {
 
 /// AWS's error body carries `schema` and `schemas` and a string status.
 #[test]
-fn a5_aws_error_body() {
+fn aws_error_body() {
     let aws = resp(
         400,
         &[],

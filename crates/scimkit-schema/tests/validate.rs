@@ -197,7 +197,7 @@ fn rfc_8_2_as_a_response_flags_the_write_only_password() {
 // ---------------------------------------------------------------- docs/idp-compatibility.md rows
 
 #[test]
-fn e9_capitalised_names_and_string_booleans_with_coercion() {
+fn entra_capitalised_names_and_string_booleans_with_coercion() {
     let schema = ResourceSchema::user();
     let body = json!({
         "Schemas": [USER.to_uppercase()],
@@ -235,7 +235,7 @@ fn e9_capitalised_names_and_string_booleans_with_coercion() {
 }
 
 #[test]
-fn e15_group_with_extra_non_urn_schema_id() {
+fn entra_group_with_extra_non_urn_schema_id() {
     let schema = ResourceSchema::group();
     let body = json!({
         "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
@@ -262,7 +262,7 @@ fn e15_group_with_extra_non_urn_schema_id() {
 }
 
 #[test]
-fn e16_nulls_empty_arrays_and_client_meta_on_create() {
+fn entra_nulls_empty_arrays_and_client_meta_on_create() {
     let schema = ResourceSchema::user();
     let mut user = json!({
         "schemas": [USER, ENTERPRISE],
@@ -288,7 +288,7 @@ fn e16_nulls_empty_arrays_and_client_meta_on_create() {
 }
 
 #[test]
-fn o4_okta_create_body() {
+fn okta_create_body() {
     let schema = ResourceSchema::user();
     let mut user = json!({
         "schemas": [USER],
@@ -315,7 +315,7 @@ fn o4_okta_create_body() {
 }
 
 #[test]
-fn o5_okta_put_of_the_whole_resource_with_id_and_meta() {
+fn okta_put_of_the_whole_resource_with_id_and_meta() {
     let schema = ResourceSchema::user();
     let existing = rfc("8.1-minimal-user.json");
     let mut put = existing.clone();
@@ -335,7 +335,7 @@ fn o5_okta_put_of_the_whole_resource_with_id_and_meta() {
 }
 
 #[test]
-fn o8_patch_result_with_unchanged_read_only_id_passes_changed_id_fails() {
+fn okta_patch_result_with_unchanged_read_only_id_passes_changed_id_fails() {
     let schema = ResourceSchema::group();
     let original = rfc("8.4-group.json");
     let v = Validator::new(&schema);
@@ -390,7 +390,7 @@ fn p2_two_primary_emails() {
 }
 
 #[test]
-fn e21_distinct_types_switch() {
+fn entra_distinct_types_switch() {
     let schema = ResourceSchema::user();
     let body = json!({
         "schemas": [USER],
