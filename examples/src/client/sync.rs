@@ -204,6 +204,9 @@ fn set_csv_column(user: &mut Map<String, Value>, col: &str, cell: &str) -> Resul
 
 /// The records of a CSV text (RFC 4180; rows may differ in length, the caller checks them).
 fn csv_rows(text: &str) -> Result<Vec<Vec<String>>, String> {
+    if let Some(line) = unterminated_quote(text) {
+        return Err(format!("line {line}: a quoted field is never closed"));
+    }
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -214,6 +217,32 @@ fn csv_rows(text: &str) -> Result<Vec<Vec<String>>, String> {
                 .map_err(|e| e.to_string())
         })
         .collect()
+}
+
+/// The line on which a quoted field opens and never closes, if one does.
+///
+/// The `csv` crate reads such a field to the end of the file and returns it as if it were closed:
+/// a file cut off in transit would then sync a truncated last user instead of failing. A quote
+/// opens a field only at the start of one (elsewhere it is a literal character, as `csv` reads
+/// it), and inside a quoted field `""` is an escaped quote.
+fn unterminated_quote(text: &str) -> Option<usize> {
+    let (mut quoted, mut field_start, mut line, mut opened_on) = (false, true, 1, 1);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (false, '"') if field_start => (quoted, opened_on) = (true, line),
+            _ => {}
+        }
+        if c == '\n' {
+            line += 1;
+        }
+        field_start = !quoted && matches!(c, ',' | '\n' | '\r');
+    }
+    quoted.then_some(opened_on)
 }
 
 /// What to do about users the file does not list.
@@ -747,7 +776,14 @@ mod tests {
                    "active": true, ENTERPRISE_SCHEMA: {"department": "Tour"},
                    "title": "Guide, \"senior\""})
         );
-        assert!(parse_csv("userName\n\"open").is_err());
+        // A file cut off inside a quoted field fails instead of syncing a truncated user; a quote
+        // inside an unquoted field is an ordinary character.
+        let cut = parse_csv("userName,title\nbjensen,\"Guide\n").unwrap_err();
+        assert!(cut.contains("line 2"), "{cut}");
+        assert_eq!(
+            parse_csv("userName\nsay\"hi\"\n").unwrap()[0]["userName"],
+            "say\"hi\""
+        );
     }
 
     #[test]
