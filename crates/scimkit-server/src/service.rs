@@ -9,6 +9,7 @@ mod list;
 mod members;
 mod render;
 mod resources;
+mod root;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -71,7 +72,9 @@ pub struct Config {
     pub cursor_ttl: Duration,
     /// How often a write without a client precondition is retried after losing a race. Default 32.
     pub write_retries: u32,
-    /// Largest number of resources per type a root search (`GET /`, `POST /.search`) merges.
+    /// Deepest index page a root search (`GET /`, `POST /.search`) reaches: `startIndex - 1 +
+    /// count` is at most this (`tooMany` beyond), since each type's first that many are merged.
+    /// Cursor paging at the root (RFC 9865) has no such bound. Default 10,000.
     pub root_scan_limit: u64,
 }
 

@@ -2,15 +2,17 @@
 //! by `ScimService` over both stores: discovery, create, filter (core and extension attributes),
 //! sort, cursor paging, PATCH, PUT, delete.
 
-use bytes::Bytes;
-use http::{Method, Request, StatusCode};
+use http::{Method, StatusCode};
 use scimkit_schema::{
     Attribute, AttributeType, Mutability, ResourceSchema, Schema, SchemaRegistry, Uniqueness,
 };
 use scimkit_server::hooks::AllowAll;
 use scimkit_server::store::{memory::MemoryStore, sqlite::SqliteStore, Store};
 use scimkit_server::ScimService;
-use serde_json::{json, Value};
+use serde_json::json;
+
+mod common;
+use common::{call, ids, urlencode};
 
 const AGENT: &str = "urn:example:params:scim:schemas:core:2.0:Agent";
 const OWNERSHIP: &str = "urn:example:params:scim:schemas:extension:ownership:2.0:Agent";
@@ -42,36 +44,6 @@ fn service<S: Store>(store: S) -> ScimService<S, AllowAll> {
     ScimService::builder(store)
         .registry(SchemaRegistry::rfc().with(agent_schema()))
         .build()
-}
-
-async fn call<S: Store>(
-    svc: &ScimService<S, AllowAll>,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("content-type", "application/scim+json")
-        .body(body.map_or_else(Bytes::new, |b| Bytes::from(b.to_string())))
-        .unwrap();
-    let response = svc.handle(request).await;
-    let status = response.status();
-    let body = response.into_body();
-    let json = if body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&body).unwrap()
-    };
-    (status, json)
-}
-
-fn ids(list: &Value) -> Vec<&str> {
-    list["Resources"]
-        .as_array()
-        .map(|r| r.iter().map(|r| r["id"].as_str().unwrap()).collect())
-        .unwrap_or_default()
 }
 
 async fn agents_end_to_end<S: Store>(store: S) {
@@ -246,17 +218,6 @@ async fn agents_end_to_end<S: Store>(store: S) {
     assert_eq!(users["totalResults"], 0);
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn agents_on_the_memory_store() {
     agents_end_to_end(MemoryStore::new()).await;
@@ -272,12 +233,7 @@ async fn agents_on_the_sqlite_store() {
 #[tokio::test(flavor = "multi_thread")]
 async fn agents_on_the_postgres_store() {
     use scimkit_server::store::postgres::PostgresStore;
-    let Ok(url) = std::env::var("SCIMKIT_POSTGRES_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the PostgreSQL tests: run them under .ci/postgres.sh"
-        );
-        println!("skipped: set SCIMKIT_POSTGRES_URL to run against PostgreSQL");
+    let Some(url) = scimkit_server::testing::postgres_url() else {
         return;
     };
     let schema = format!("scimkit_agents_{}", std::process::id());
