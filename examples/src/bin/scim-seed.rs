@@ -71,6 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         "userName": format!("user{i}@example.com"),
                         "name": {"givenName": format!("Given{i}"), "familyName": format!("Family{}", i % 997)},
                         "displayName": format!("User {i}"),
+                        "title": format!("Title {}", i % 1000),
                         "active": true,
                         "emails": [
                             {"value": format!("user{i}@example.com"), "type": "work", "primary": true},
