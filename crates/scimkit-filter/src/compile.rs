@@ -176,6 +176,7 @@ impl Filter {
         let compiler = Compiler {
             schema,
             interop: options.interop,
+            datetime_literals: options.datetime_literals,
         };
         Ok(CompiledFilter {
             root: compiler.node(self, parent)?,
@@ -252,6 +253,8 @@ struct Compiler<'s> {
     /// `None` inside [`Filter::compile_for`], where every path is a sub-attribute's.
     schema: Option<&'s ResourceSchema>,
     interop: Interop,
+    /// [`Options::datetime_literals`].
+    datetime_literals: bool,
 }
 
 impl<'s> Compiler<'s> {
@@ -361,7 +364,15 @@ impl<'s> Compiler<'s> {
                 }
             }
             CompValue::String(s) if type_ == AttributeType::DateTime => {
-                OwnedLit::Str(s.as_str().into(), datetime::parse(s))
+                let instant = datetime::parse(s);
+                if instant.is_none() && self.datetime_literals && !op.is_substring() {
+                    let kind = ErrorKind::NotADateTime {
+                        attr: canonical(&target),
+                        value: s.clone(),
+                    };
+                    return Err(error(kind, attr));
+                }
+                OwnedLit::Str(s.as_str().into(), instant)
             }
             CompValue::String(s) => OwnedLit::Str(s.as_str().into(), None),
             CompValue::Null => unreachable!("handled above"),

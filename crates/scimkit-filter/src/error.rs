@@ -266,6 +266,15 @@ pub enum ErrorKind {
         /// Its type.
         type_: AttributeType,
     },
+    /// A dateTime attribute compared with text that is no RFC 3339 date-time, when
+    /// [`Options::datetime_literals`](crate::Options::datetime_literals) asks for the check.
+    #[error("`{attr}` is a dateTime, and {value:?} is no RFC 3339 date-time")]
+    NotADateTime {
+        /// The attribute, canonical.
+        attr: String,
+        /// The literal.
+        value: String,
+    },
 }
 
 /// What may close the expression where a [`ErrorKind::LogicalOpExpected`] was found.

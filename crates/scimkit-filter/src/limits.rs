@@ -98,6 +98,9 @@ pub struct Options {
     pub limits: Limits,
     /// The interop profile.
     pub interop: Interop,
+    /// Whether compiling refuses a comparison of a dateTime attribute with text that is no
+    /// dateTime; see [`Options::datetime_literals`].
+    pub datetime_literals: bool,
 }
 
 impl Options {
@@ -106,7 +109,33 @@ impl Options {
         Options {
             limits: Limits::new(),
             interop: Interop::strict(),
+            datetime_literals: false,
         }
+    }
+
+    /// With `true`, [`Filter::compile_with`](crate::Filter::compile_with) refuses `eq`, `ne`,
+    /// `gt`, `ge`, `lt` and `le` between a `dateTime` attribute and a string that is no RFC 3339
+    /// date-time (`meta.created gt "not-a-date"`) as an invalid filter, instead of comparing it as
+    /// text. A service answering clients wants this: the client's filter is wrong, and an empty
+    /// result would hide it. `co`, `sw` and `ew` take any text (`meta.created sw "2024-"`). Off by
+    /// default, when such a comparison follows [`Filter::matches`].
+    ///
+    /// ```
+    /// use scimkit_filter::{Filter, Options};
+    /// use scimkit_schema::ResourceSchema;
+    ///
+    /// let schema = ResourceSchema::user();
+    /// let checked = Options::new().datetime_literals(true);
+    /// let bad = Filter::parse(r#"meta.created gt "not-a-date""#)?;
+    /// assert!(bad.compile_with(&schema, &checked).is_err());
+    /// assert!(bad.compile_with(&schema, &Options::new()).is_ok());
+    /// let good = Filter::parse(r#"meta.created gt "2024-01-01T00:00:00Z""#)?;
+    /// assert!(good.compile_with(&schema, &checked).is_ok());
+    /// # Ok::<(), scimkit_filter::Error>(())
+    /// ```
+    pub const fn datetime_literals(mut self, on: bool) -> Options {
+        self.datetime_literals = on;
+        self
     }
 
     /// Sets the limits.

@@ -292,8 +292,7 @@ impl Router {
         if *endpoint == Endpoint::Bulk {
             return self.bulk.parse(raw).map(Body::Bulk);
         }
-        let json: Value = serde_json::from_slice(raw)
-            .map_err(|e| ScimError::invalid_syntax(format!("the body is not valid JSON: {e}")))?;
+        let json = crate::parse_json(raw)?;
         match (endpoint, method) {
             (Endpoint::RootSearch | Endpoint::Search { .. }, _) => SearchRequest::from_json(&json)
                 .map(Body::Search)
@@ -505,7 +504,13 @@ mod tests {
         );
         assert_eq!(s.query.count, Some(5));
         assert!(s.query.filter.is_some());
-        let b = c("POST", "/scim/v2/Bulk", None, r#"{"Operations":[]}"#).unwrap();
+        let b = c(
+            "POST",
+            "/scim/v2/Bulk",
+            None,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[]}"#,
+        )
+        .unwrap();
         assert!(matches!(b.body, Body::Bulk(_)));
         assert_eq!(
             c("GET", "/scim/v2/Users?count=x", None, "")

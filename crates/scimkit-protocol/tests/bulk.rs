@@ -82,8 +82,16 @@ impl Store {
 }
 
 fn run(p: &BulkProcessor, body: Value, store: &mut Store) -> Value {
-    let req = p.parse(&serde_json::to_vec(&body).unwrap()).unwrap();
+    let req = p
+        .parse(&serde_json::to_vec(&request(body)).unwrap())
+        .unwrap();
     serde_json::to_value(p.process(req, &mut |op: &ResolvedOperation| store.exec(op))).unwrap()
+}
+
+/// The BulkRequest envelope around a test's `Operations` (and `failOnErrors`).
+fn request(mut body: Value) -> Value {
+    body["schemas"] = json!(["urn:ietf:params:scim:api:messages:2.0:BulkRequest"]);
+    body
 }
 
 fn post(bulk_id: &str, path: &str, data: Value) -> Value {
@@ -299,14 +307,16 @@ fn limits_are_413() {
     let body = json!({"Operations": [
         {"method": "DELETE", "path": "/Users/1"}, {"method": "DELETE", "path": "/Users/2"}, {"method": "DELETE", "path": "/Users/3"}
     ]});
-    let e = p.parse(&serde_json::to_vec(&body).unwrap()).unwrap_err();
+    let e = p
+        .parse(&serde_json::to_vec(&request(body.clone())).unwrap())
+        .unwrap_err();
     assert_eq!(e.status(), 413);
     assert_eq!(
         e.detail(),
         Some("The number of operations exceeds the maxOperations (2).")
     );
     let e = BulkProcessor::new()
-        .parse(br#"{"failOnErrors": 0, "Operations": []}"#)
+        .parse(br#"{"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "failOnErrors": 0, "Operations": []}"#)
         .unwrap_err();
     assert_eq!(e.status(), 400);
     assert_eq!(
@@ -389,6 +399,33 @@ fn enterprise_manager_reference_example() {
         store.resources["id2"]["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]
             ["manager"]["value"],
         "id1"
+    );
+}
+
+/// RFC 7644 §3.7: `schemas` and `Operations` are REQUIRED; a body without either is not an
+/// empty job.
+#[test]
+fn the_envelope_is_required() {
+    let p = BulkProcessor::new();
+    let op = json!({"method": "DELETE", "path": "/Users/1"});
+    for body in [
+        json!({"Operations": [op]}),
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [op]}),
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"]}),
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": {}}),
+        json!([op]),
+    ] {
+        let e = p.parse(&serde_json::to_vec(&body).unwrap()).unwrap_err();
+        assert_eq!(e.scim_type_raw(), Some("invalidSyntax"), "{body}");
+    }
+    // Names in any case; a repeated member is refused.
+    let ok =
+        br#"{"SCHEMAS": ["urn:ietf:params:scim:api:messages:2.0:bulkrequest"], "Operations": []}"#;
+    assert!(p.parse(ok).is_ok());
+    let dup = br#"{"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": [], "Operations": []}"#;
+    assert_eq!(
+        p.parse(dup).unwrap_err().scim_type_raw(),
+        Some("invalidSyntax")
     );
 }
 

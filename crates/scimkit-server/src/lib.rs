@@ -13,6 +13,8 @@
 //!   `SqliteStore` (feature `sqlite`); `PostgresStore` (feature `postgres`), for several
 //!   instances on one database.
 //! - [`hooks`]: tenancy, authentication and provisioning events: the policy a service decides.
+//! - [`passwords`]: `password` stored only as a hash ([`Argon2id`](passwords::Argon2id) by
+//!   default), whatever the store.
 //! - [`ScimService`], [`Config`] (`service.rs`): the request pipeline.
 //! - `axum` (feature `axum`): mount a service in an axum router with one call.
 //! - `testing` (feature `testing`): the storage contract suite every backend runs.
@@ -43,6 +45,7 @@
 #[cfg(feature = "axum")]
 mod axum;
 pub mod hooks;
+pub mod passwords;
 mod service;
 pub mod store;
 #[cfg(feature = "testing")]

@@ -25,6 +25,7 @@ use scimkit_schema::{Interop, PaginationConfig, SchemaRegistry, ServiceProviderC
 use crate::hooks::{
     AllowAll, Authenticator, Change, Event, Events, NoEvents, Principal, SingleTenant, Tenancy,
 };
+use crate::passwords::{Argon2id, Passwords, Sealer};
 use crate::store::Store;
 
 /// What a successful group PATCH answers when the client did not ask for attributes.
@@ -53,6 +54,12 @@ pub struct Config {
     pub default_page_size: u64,
     /// Largest request body in bytes (413 beyond). Default 1 MiB.
     pub max_body: usize,
+    /// Longest request target (path and query) in bytes: 414 beyond, with an RFC 7644 §3.12
+    /// error body. Default 16 KiB, room for long `or`-chained filters.
+    pub max_uri_length: usize,
+    /// Largest total size of the request's header fields in bytes (names, values and their
+    /// separators): 431 beyond, with an error body. Default 32 KiB.
+    pub max_header_bytes: usize,
     /// Largest number of operations in one bulk request. Default 1000.
     pub bulk_max_operations: usize,
     /// How client input is read: the one interop profile that configures filter parsing, PATCH,
@@ -87,6 +94,8 @@ impl Default for Config {
             max_page_size: 500,
             default_page_size: 100,
             max_body: 1 << 20,
+            max_uri_length: 16 << 10,
+            max_header_bytes: 32 << 10,
             bulk_max_operations: 1000,
             interop: Interop::idp_compatible(),
             group_patch_response: PatchResponse::default(),
@@ -145,6 +154,7 @@ pub(crate) struct Inner<S, A> {
     pub(crate) auth: A,
     pub(crate) tenancy: Box<dyn Tenancy>,
     pub(crate) events: Box<dyn Events>,
+    pub(crate) sealer: Sealer,
     pub(crate) registry: SchemaRegistry,
     pub(crate) provider: ServiceProviderConfig,
     pub(crate) router: Router,
@@ -159,6 +169,7 @@ pub struct Builder<S, A> {
     auth: A,
     tenancy: Box<dyn Tenancy>,
     events: Box<dyn Events>,
+    passwords: Arc<dyn Passwords>,
     registry: SchemaRegistry,
     config: Config,
 }
@@ -178,6 +189,7 @@ impl<S: Store> ScimService<S, AllowAll> {
             auth: AllowAll,
             tenancy: Box::new(SingleTenant::new("/scim/v2")),
             events: Box::new(NoEvents),
+            passwords: Arc::new(Argon2id::default()),
             registry: SchemaRegistry::rfc(),
             config: Config::default(),
         }
@@ -199,6 +211,7 @@ impl<S: Store, A: Authenticator> Builder<S, A> {
             auth,
             tenancy: self.tenancy,
             events: self.events,
+            passwords: self.passwords,
             registry: self.registry,
             config: self.config,
         }
@@ -213,6 +226,12 @@ impl<S: Store, A: Authenticator> Builder<S, A> {
     /// Where provisioning events go.
     pub fn events(mut self, events: impl Events) -> Self {
         self.events = Box::new(events);
+        self
+    }
+
+    /// How `password` values are hashed before they are stored; default [`Argon2id`].
+    pub fn passwords(mut self, passwords: impl Passwords) -> Self {
+        self.passwords = Arc::new(passwords);
         self
     }
 
@@ -256,6 +275,7 @@ impl<S: Store, A: Authenticator> Builder<S, A> {
                 auth: self.auth,
                 tenancy: self.tenancy,
                 events: self.events,
+                sealer: Sealer::new(self.passwords),
                 registry: self.registry,
                 provider,
                 router,
@@ -266,8 +286,12 @@ impl<S: Store, A: Authenticator> Builder<S, A> {
     }
 }
 
+/// How filters are read: a comparison of a dateTime with text that is no date-time is the
+/// client's mistake (400 `invalidFilter`) under either profile, not an empty result.
 pub(crate) fn filter_options(interop: Interop) -> scimkit_filter::Options {
-    scimkit_filter::Options::new().interop(interop)
+    scimkit_filter::Options::new()
+        .interop(interop)
+        .datetime_literals(true)
 }
 
 /// One request's context: tenant, caller and the tenant's absolute base URL.
@@ -287,6 +311,12 @@ impl<S: Store, A: Authenticator> ScimService<S, A> {
     /// The authenticator.
     pub fn authenticator(&self) -> &A {
         &self.inner.auth
+    }
+
+    /// How passwords are hashed, for an application that checks a user's password against the
+    /// stored hash ([`Passwords::verify`]).
+    pub fn passwords(&self) -> &dyn Passwords {
+        self.inner.sealer.passwords()
     }
 
     /// The settings.
@@ -312,9 +342,13 @@ impl<S: Store, A: Authenticator> ScimService<S, A> {
     /// Answers one request. Never fails: errors are SCIM error responses.
     pub async fn handle(&self, request: http::Request<Bytes>) -> http::Response<Bytes> {
         let head = request.method() == Method::HEAD;
-        let response = match self.try_handle(request).await {
-            Ok(r) => r,
+        let checked = self.check_head(&request);
+        let response = match checked {
             Err(e) => response::error(e),
+            Ok(()) => match self.try_handle(request).await {
+                Ok(r) => r,
+                Err(e) => response::error(e),
+            },
         };
         let (parts, body) = response.into_parts();
         // HEAD answers what GET would, without the body (RFC 9110 §9.3.2).
@@ -324,6 +358,42 @@ impl<S: Store, A: Authenticator> ScimService<S, A> {
             Bytes::from(body)
         };
         http::Response::from_parts(parts, body)
+    }
+
+    /// 414 for a request target and 431 for header fields over the configured sizes. An HTTP
+    /// server in front has limits of its own, usually larger, and answers those without a SCIM
+    /// body; these are the ones a client normally meets, and they say what went wrong.
+    fn check_head(&self, request: &http::Request<Bytes>) -> Result<(), ScimError> {
+        let c = &self.inner.config;
+        let target = request
+            .uri()
+            .path_and_query()
+            .map_or(0, |pq| pq.as_str().len());
+        if target > c.max_uri_length {
+            return Err(ScimError::new(
+                StatusCode::URI_TOO_LONG,
+                format!(
+                    "the request target is {target} bytes, over the limit of {}",
+                    c.max_uri_length
+                ),
+            ));
+        }
+        // As on the wire: `name: value\r\n`.
+        let headers: usize = request
+            .headers()
+            .iter()
+            .map(|(n, v)| n.as_str().len() + v.len() + 4)
+            .sum();
+        if headers > c.max_header_bytes {
+            return Err(ScimError::new(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                format!(
+                    "the header fields are {headers} bytes, over the limit of {}",
+                    c.max_header_bytes
+                ),
+            ));
+        }
+        Ok(())
     }
 
     async fn try_handle(

@@ -46,6 +46,19 @@ struct Args {
     /// Seconds a rotated-out SCIM token keeps working by default.
     #[arg(long, default_value_t = 86_400)]
     token_overlap: u64,
+    /// Seconds a client has to send a request's head, and a kept-alive connection its next request.
+    #[arg(long, default_value_t = 10)]
+    header_read_timeout: u64,
+    /// Seconds a connection may stay silent while the server waits for the rest of a request.
+    #[arg(long, default_value_t = 30)]
+    idle_timeout: u64,
+    /// Largest number of connections served at once; further ones wait in the listen backlog.
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
+    /// Read client input by the RFCs alone: refuse unknown attributes and member ids instead of
+    /// skipping and reporting them.
+    #[arg(long)]
+    strict: bool,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -75,6 +88,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ),
             token_overlap: std::time::Duration::from_secs(args.token_overlap),
             admin_token: args.admin_token.clone(),
+            interop: if args.strict {
+                scimkit_server::Interop::strict()
+            } else {
+                scimkit_server::Interop::idp_compatible()
+            },
+            connections: examples::server::Connections {
+                header_read_timeout: std::time::Duration::from_secs(args.header_read_timeout),
+                idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
+                max_connections: args.max_connections,
+            },
             ..Default::default()
         };
         let db = examples::server::Db::parse(&args.db);

@@ -14,6 +14,7 @@
 pub mod admin;
 pub mod app;
 mod backend;
+mod connections;
 pub mod provisioning;
 pub mod tenants;
 
@@ -25,9 +26,10 @@ use std::time::Duration;
 use scimkit_server::hooks::{BearerTokens, PathTenants};
 use scimkit_server::store::postgres::PostgresStore;
 use scimkit_server::store::sqlite::SqliteStore;
-use scimkit_server::ScimService;
+use scimkit_server::{Interop, PatchResponse, ScimService};
 
 pub use backend::{Backend, Db};
+pub use connections::{serve, Connections};
 pub use provisioning::DeleteMode;
 pub use scimkit_server::store::StoreError;
 
@@ -56,6 +58,13 @@ pub struct Config {
     /// The admin credential (API bearer token and page login). `None`: a random one, which
     /// [`Server::admin_credential`] returns.
     pub admin_token: Option<String>,
+    /// How client input is read: [`Interop::idp_compatible`] skips and reports unknown
+    /// attributes and member ids, [`Interop::strict`] refuses them.
+    pub interop: Interop,
+    /// What a group PATCH answers when the client asks for no attributes.
+    pub group_patch_response: PatchResponse,
+    /// Header-read and idle timeouts and the connection limit.
+    pub connections: Connections,
 }
 
 impl Default for Config {
@@ -71,6 +80,9 @@ impl Default for Config {
             audit_max_entries: 100_000,
             token_overlap: Duration::from_secs(24 * 3600),
             admin_token: None,
+            interop: Interop::idp_compatible(),
+            group_patch_response: PatchResponse::default(),
+            connections: Connections::default(),
         }
     }
 }
@@ -86,6 +98,7 @@ pub struct Server {
     provisioning: provisioning::Provisioning,
     admin: admin::Admin,
     admin_credential: Arc<str>,
+    connections: Connections,
 }
 
 impl Server {
@@ -160,6 +173,8 @@ impl Server {
         if let Some(key) = cursor_key {
             settings.cursor_key = key;
         }
+        settings.interop = config.interop;
+        settings.group_patch_response = config.group_patch_response;
         let service = ScimService::builder(store)
             .auth(tenants.tokens().clone())
             .tenancy(PathTenants::new("/t/", "/scim/v2"))
@@ -186,6 +201,7 @@ impl Server {
             provisioning,
             admin,
             admin_credential,
+            connections: config.connections,
         })
     }
 
@@ -231,14 +247,12 @@ impl Server {
         self.admin.router().merge(self.service.router())
     }
 
-    /// Serves on `listener` until `shutdown` completes.
+    /// Serves on `listener` until `shutdown` completes, under the configured connection limits.
     pub async fn serve(
         &self,
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
-            .await
+        serve(listener, self.router(), self.connections, shutdown).await
     }
 }

@@ -2,8 +2,10 @@
 
 use scimkit_schema::BulkConfig;
 
+use scimkit_schema::name;
+
 use super::BulkRequest;
-use crate::ScimError;
+use crate::{ScimError, BULK_REQUEST_SCHEMA};
 
 /// Validates and runs bulk jobs (RFC 7644 §3.7).
 ///
@@ -132,11 +134,18 @@ impl BulkProcessor {
     }
 
     /// Reads a bulk request body, checking `maxPayloadSize` first and `maxOperations` after.
+    ///
+    /// The message must say what it is: `schemas` naming the BulkRequest URN and an
+    /// `Operations` array are REQUIRED (RFC 7644 §3.7), and without them the body is 400
+    /// `invalidSyntax` rather than an empty job answered with 200. A repeated member name at any
+    /// depth is refused too ([`parse_json`](crate::parse_json)).
     pub fn parse(&self, body: &[u8]) -> Result<BulkRequest, ScimError> {
         if body.len() > self.max_payload_size {
             return Err(self.payload_error());
         }
-        let req: BulkRequest = serde_json::from_slice(body)
+        let json = crate::parse_json(body)?;
+        check_envelope(&json)?;
+        let req: BulkRequest = serde_json::from_value(json)
             .map_err(|e| ScimError::invalid_syntax(format!("not a BulkRequest: {e}")))?;
         self.check(&req)?;
         Ok(req)
@@ -167,4 +176,30 @@ impl BulkProcessor {
         }
         Ok(())
     }
+}
+
+/// The members every BulkRequest carries (RFC 7644 §3.7): `schemas` with the BulkRequest URN
+/// and an `Operations` array. Names match in any case (RFC 7643 §2.1).
+fn check_envelope(json: &serde_json::Value) -> Result<(), ScimError> {
+    let Some(o) = json.as_object() else {
+        return Err(ScimError::invalid_syntax(
+            "a BulkRequest must be a JSON object",
+        ));
+    };
+    let schemas = name::value(o, "schemas").and_then(serde_json::Value::as_array);
+    let named = schemas.is_some_and(|a| {
+        a.iter()
+            .any(|s| s.as_str().is_some_and(|s| name::eq(s, BULK_REQUEST_SCHEMA)))
+    });
+    if !named {
+        return Err(ScimError::invalid_syntax(format!(
+            "a BulkRequest needs `schemas` with `{BULK_REQUEST_SCHEMA}`"
+        )));
+    }
+    if !name::value(o, "Operations").is_some_and(serde_json::Value::is_array) {
+        return Err(ScimError::invalid_syntax(
+            "a BulkRequest needs an `Operations` array",
+        ));
+    }
+    Ok(())
 }

@@ -97,34 +97,94 @@ pub(crate) fn prune_unassigned(value: &mut Value) {
     }
 }
 
-/// Top-level attributes (and attributes inside extension objects) that `schema` does not define.
-fn unknown_attributes(schema: &ResourceSchema, body: &Value) -> Vec<String> {
-    let Some(o) = body.as_object() else {
-        return Vec::new();
-    };
+/// Removes what `schema` does not define from `body` and names it: top-level attributes,
+/// attributes inside extension objects (`urn:…:User:colour`), and sub-attributes of complex
+/// attributes at either level (`members.colour`, `name.colour`), so an unknown sub-attribute is
+/// treated exactly like an unknown attribute. `which` says what is dropped: the
+/// [`Interop::drop_unknown_attributes`] and [`Interop::drop_unknown_sub_attributes`] of the
+/// service; what is kept is left for validation to refuse.
+fn drop_unknown(schema: &ResourceSchema, body: &mut Value, which: Interop) -> Vec<String> {
+    let (attributes, sub_attributes) = (
+        which.drop_unknown_attributes,
+        which.drop_unknown_sub_attributes,
+    );
     let mut unknown = Vec::new();
-    for (key, value) in o {
+    let Some(o) = body.as_object_mut() else {
+        return unknown;
+    };
+    o.retain(|key, value| {
         if key.eq_ignore_ascii_case("schemas") {
-            continue;
+            return true;
         }
         if let Some(ext) = schema.extension(key) {
-            if let Some(inner) = value.as_object() {
-                for sub in inner.keys() {
-                    if schema
-                        .resolve_path(&format!("{}:{sub}", ext.schema.id))
-                        .is_err()
-                    {
-                        unknown.push(format!("{key}:{sub}"));
+            let urn = ext.schema.id.clone();
+            if let Some(inner) = value.as_object_mut() {
+                inner.retain(|sub, v| {
+                    let Ok(resolved) = schema.resolve_path(&format!("{urn}:{sub}")) else {
+                        if attributes {
+                            unknown.push(format!("{key}:{sub}"));
+                        }
+                        return !attributes;
+                    };
+                    if sub_attributes {
+                        drop_unknown_sub_attributes(
+                            resolved.target(),
+                            v,
+                            &format!("{key}:{sub}"),
+                            &mut unknown,
+                        );
                     }
+                    true
+                });
+            }
+            return true;
+        }
+        match schema.resolve_path(key) {
+            Ok(resolved) => {
+                if sub_attributes {
+                    drop_unknown_sub_attributes(resolved.target(), value, key, &mut unknown);
+                }
+                true
+            }
+            Err(_) => {
+                if attributes {
+                    unknown.push(key.clone());
+                }
+                !attributes
+            }
+        }
+    });
+    unknown
+}
+
+/// Removes the members of a complex value (or of each element of a multi-valued one) that are
+/// no sub-attribute of `attr`, naming each `path.member` once.
+fn drop_unknown_sub_attributes(
+    attr: &scimkit_schema::Attribute,
+    value: &mut Value,
+    path: &str,
+    unknown: &mut Vec<String>,
+) {
+    if attr.type_ != scimkit_schema::AttributeType::Complex {
+        return;
+    }
+    let objects: Vec<&mut Map<String, Value>> = match value {
+        Value::Object(o) => vec![o],
+        Value::Array(a) => a.iter_mut().filter_map(Value::as_object_mut).collect(),
+        _ => return,
+    };
+    for o in objects {
+        o.retain(|sub, _| {
+            let known = attr.sub_attributes.iter().any(|a| name::eq(&a.name, sub));
+            if !known {
+                let named = format!("{path}.{sub}");
+                if !unknown.contains(&named) {
+                    unknown.push(named);
                 }
             }
-            continue;
-        }
-        if schema.resolve_path(key).is_err() {
-            unknown.push(key.clone());
-        }
+            known
+        });
     }
-    unknown
 }
 
 /// Refuses unique values no client should be able to store: empty, or with control characters
@@ -208,28 +268,11 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         }
     }
 
-    /// Unknown attributes: refused unless the profile drops them (by the validator); dropped
-    /// and reported under [`Interop::drop_unknown_attributes`].
+    /// Unknown attributes and sub-attributes: dropped and reported as far as the profile says
+    /// ([`Interop::drop_unknown_attributes`], [`Interop::drop_unknown_sub_attributes`]); the rest
+    /// is refused by the validator.
     fn take_unknown(&self, schema: &ResourceSchema, body: &mut Value) -> Vec<String> {
-        if !self.interop().drop_unknown_attributes {
-            return Vec::new();
-        }
-        let unknown = unknown_attributes(schema, body);
-        if let Some(o) = body.as_object_mut() {
-            for u in &unknown {
-                match u.rsplit_once(':') {
-                    Some((urn, sub)) if schema.extension(urn).is_some() => {
-                        if let Some(inner) = o.get_mut(urn).and_then(Value::as_object_mut) {
-                            inner.remove(sub);
-                        }
-                    }
-                    _ => {
-                        o.remove(u);
-                    }
-                }
-            }
-        }
-        unknown
+        drop_unknown(schema, body, self.interop())
     }
 
     /// Records what the IdP-compatible profile skipped, as a change and in the log.
@@ -337,6 +380,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         self.validator(schema)
             .validate(&mut body, Context::Create)?;
         prune_unassigned(&mut body);
+        self.svc.sealer.seal(schema, &mut body, None, false).await?;
         let id = new_id();
         let mut unknown_members = Vec::new();
         let members = self
@@ -520,6 +564,10 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
                     },
                 )?;
                 prune_unassigned(&mut body);
+                self.svc
+                    .sealer
+                    .seal(schema, &mut body, Some(&current.doc), true)
+                    .await?;
                 let mut unknown_members = Vec::new();
                 let members = self
                     .take_members(
@@ -704,6 +752,10 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
             let mut doc = current.doc.clone();
             if !others.is_empty() && self.patcher(schema).apply(&mut doc, others)? {
                 prune_unassigned(&mut doc);
+                self.svc
+                    .sealer
+                    .seal(schema, &mut doc, Some(&current.doc), false)
+                    .await?;
                 write.unique = unique_keys(schema, &doc);
                 check_unique_values(&write.unique)?;
                 write.doc = Some(doc.clone());
@@ -754,6 +806,10 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
                     return Ok((current.doc, doc, unchanged, Vec::new(), Vec::new()));
                 }
                 prune_unassigned(&mut doc);
+                self.svc
+                    .sealer
+                    .seal(schema, &mut doc, Some(&current.doc), false)
+                    .await?;
                 let mut attrs = Vec::new();
                 let mut skipped = Vec::new();
                 let members = if touches {
@@ -934,18 +990,32 @@ mod tests {
     }
 
     #[test]
-    fn unknown_attributes_are_found_at_top_level_and_in_extensions() {
+    fn unknown_attributes_are_dropped_at_every_level() {
         let schema = ResourceSchema::user();
-        let body = json!({
-            "userName": "a", "adreses": [], "NAME": {"givenName": "x"},
-            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "x", "colour": 1}
+        let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        let mut body = json!({
+            "userName": "a", "adreses": [], "NAME": {"givenName": "x", "colour": 1},
+            "emails": [{"value": "a@b", "colour": 1}, {"value": "c@d", "colour": 2, "shade": 3}],
+            ext: {"department": "x", "colour": 1, "manager": {"value": "m", "colour": 1}}
         });
         assert_eq!(
-            unknown_attributes(&schema, &body),
+            drop_unknown(&schema, &mut body, Interop::idp_compatible()),
             [
                 "adreses",
-                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:colour"
+                "NAME.colour",
+                "emails.colour",
+                "emails.shade",
+                &format!("{ext}:colour"),
+                &format!("{ext}:manager.colour"),
             ]
+        );
+        assert_eq!(
+            body,
+            json!({
+                "userName": "a", "NAME": {"givenName": "x"},
+                "emails": [{"value": "a@b"}, {"value": "c@d"}],
+                ext: {"department": "x", "manager": {"value": "m"}}
+            })
         );
     }
 
