@@ -21,6 +21,8 @@ for users in "${counts[@]}"; do
     db="$dir/load.db"
     big=$(( users < 100000 ? users : 100000 ))
     token=$("$bin/scim-seed" --db "$db" --tenant load --users "$users" --groups 10000 --big-group "$big")
+    # A second, small tenant: the quiet neighbour of the noisy-neighbour run.
+    quiet=$("$bin/scim-seed" --db "$db" --tenant quiet --users 1000 --groups 10 --big-group 10)
     # The server creates its own default tenant; the seeded one keeps its token.
     "$bin/scim-server" --db "$db" --listen "127.0.0.1:$port" --tenant bench >"$dir/server.log" 2>&1 &
     server=$!
@@ -49,6 +51,21 @@ for users in "${counts[@]}"; do
     wrk -t2 -c16 -d"$duration" --latency -s benches/load/deactivate.lua "http://127.0.0.1:$port" | tee -a "$out"
     echo "== $users users: add/remove one member of a $big-member group (wrk -t1 -c1 -d$duration)" | tee -a "$out"
     wrk -t1 -c1 -d"$duration" --latency -s benches/load/members.lua "http://127.0.0.1:$port" | tee -a "$out"
+    # Noisy neighbour: the quiet tenant's userName lookups alone, then while the big tenant loops
+    # full-scan filters on 8 connections. Storage work runs on the blocking pool with per-tenant
+    # admission, so the quiet tenant's p99 should barely move.
+    echo "== $users users: quiet tenant userName eq, alone (wrk -t1 -c4 -d$duration)" | tee -a "$out"
+    SCIM_TOKEN="$quiet" SCIM_USERS=1000 SCIM_PATH=/t/quiet/scim/v2 SCIM_SHAPE=userName \
+        wrk -t1 -c4 -d"$duration" --latency -s benches/load/filter.lua "http://127.0.0.1:$port" | tee -a "$out"
+    echo "== $users users: quiet tenant userName eq, beside the noisy tenant's full scans (wrk -t1 -c4 -d$duration; noise wrk -t1 -c8)" | tee -a "$out"
+    noise_secs=$(( ${duration%s} + 4 ))
+    wrk -t1 -c8 -d"${noise_secs}s" --latency -s benches/load/noisy.lua "http://127.0.0.1:$port" >"$dir/noise.txt" &
+    noise=$!
+    sleep 2
+    SCIM_TOKEN="$quiet" SCIM_USERS=1000 SCIM_PATH=/t/quiet/scim/v2 SCIM_SHAPE=userName \
+        wrk -t1 -c4 -d"$duration" --latency -s benches/load/filter.lua "http://127.0.0.1:$port" | tee -a "$out"
+    wait $noise || true
+    { echo "-- the noise itself:"; cat "$dir/noise.txt"; } | tee -a "$out"
     kill $server; wait $server 2>/dev/null || true
     rm -rf "$dir"
     trap - EXIT

@@ -12,6 +12,9 @@
 //!   read, RFC 7644 §3.5.1); with it, the new text is hashed.
 //! - PATCH `add`/`replace` of it hashes the new text; `remove` removes the hash.
 //!
+//! - A filter or `sortBy` naming a secret is 400 `invalidFilter`: `password sw "…"` would
+//!   otherwise read the hash out a character at a time.
+//!
 //! An application that authenticates users checks a password against the stored hash with
 //! [`Passwords::verify`].
 
@@ -20,7 +23,8 @@ use std::sync::Arc;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use scimkit_protocol::ScimError;
+use scimkit_filter::{AttrPath, CompValue, CompareOp, Fold};
+use scimkit_protocol::{Query, ScimError};
 use scimkit_schema::{name, AttributeType, Mutability, ResourceSchema, Returned};
 use serde_json::Value;
 use tokio::sync::Semaphore;
@@ -191,6 +195,83 @@ impl Sealer {
     }
 }
 
+/// Refuses a filter or `sortBy` that names a secret: `password sw "$argon2id$v=19$…"`, grown one
+/// character at a time, would read the stored hash out, and an order would rank it. 400
+/// `invalidFilter`.
+pub(crate) fn refuse_secret_queries(
+    schema: &ResourceSchema,
+    query: &Query,
+) -> Result<(), ScimError> {
+    let refused = |attr: &AttrPath| {
+        ScimError::invalid_filter(format!(
+            "`{attr}` is never returned and cannot be filtered or sorted on"
+        ))
+    };
+    if let Some(attr) = query.sort_by.as_ref().filter(|a| is_secret(schema, a)) {
+        return Err(refused(attr));
+    }
+    let Some(filter) = &query.filter else {
+        return Ok(());
+    };
+    struct Secrets<'s> {
+        schema: &'s ResourceSchema,
+        /// Inside `attr[...]`, where paths name sub-attributes.
+        depth: usize,
+    }
+    impl Secrets<'_> {
+        fn check(&self, attr: &AttrPath) -> Result<(), AttrPath> {
+            if self.depth == 0 && is_secret(self.schema, attr) {
+                return Err(attr.clone());
+            }
+            Ok(())
+        }
+    }
+    impl Fold for Secrets<'_> {
+        type Output = ();
+        type Error = AttrPath;
+        fn present(&mut self, attr: &AttrPath) -> Result<(), AttrPath> {
+            self.check(attr)
+        }
+        fn compare(
+            &mut self,
+            attr: &AttrPath,
+            _: CompareOp,
+            _: &CompValue,
+        ) -> Result<(), AttrPath> {
+            self.check(attr)
+        }
+        fn enter_value_path(&mut self, attr: &AttrPath) -> Result<(), AttrPath> {
+            self.check(attr)?;
+            self.depth += 1;
+            Ok(())
+        }
+        fn value_path(&mut self, _: &AttrPath, (): ()) -> Result<(), AttrPath> {
+            self.depth -= 1;
+            Ok(())
+        }
+        fn not(&mut self, (): ()) -> Result<(), AttrPath> {
+            Ok(())
+        }
+        fn and(&mut self, _: Vec<()>) -> Result<(), AttrPath> {
+            Ok(())
+        }
+        fn or(&mut self, _: Vec<()>) -> Result<(), AttrPath> {
+            Ok(())
+        }
+    }
+    filter
+        .fold(&mut Secrets { schema, depth: 0 })
+        .map_err(|attr| refused(&attr))
+}
+
+/// Whether `attr` names one of `schema`'s secrets (by its name, or URN-qualified by the core
+/// schema's id).
+fn is_secret(schema: &ResourceSchema, attr: &AttrPath) -> bool {
+    attr.urn()
+        .is_none_or(|urn| name::eq(urn, &schema.core().id))
+        && secrets(schema).any(|s| name::eq(s, attr.name()))
+}
+
 /// The core attributes a client writes and never reads back: single text values with
 /// `returned: never` and `mutability: writeOnly` (`password`).
 fn secrets(schema: &ResourceSchema) -> impl Iterator<Item = &str> {
@@ -260,6 +341,28 @@ mod tests {
         assert!(s
             .passwords()
             .verify("two", put["PASSWORD"].as_str().unwrap()));
+    }
+
+    #[test]
+    fn secrets_cannot_be_filtered_or_sorted_on() {
+        let schema = ResourceSchema::user();
+        let query = |q: &str| Query::parse(q).unwrap();
+        for q in [
+            "filter=password%20sw%20%22%24argon2%22",
+            "filter=userName%20eq%20%22a%22%20or%20not%20(PASSWORD%20pr)",
+            "filter=urn%3Aietf%3Aparams%3Ascim%3Aschemas%3Acore%3A2.0%3AUser%3Apassword%20pr",
+            "sortBy=password",
+        ] {
+            let e = refuse_secret_queries(&schema, &query(q)).unwrap_err();
+            assert_eq!(e.scim_type_raw(), Some("invalidFilter"), "{q}");
+        }
+        for q in [
+            "filter=userName%20sw%20%22pass%22",
+            "filter=emails%5Bvalue%20pr%5D",
+            "sortBy=userName",
+        ] {
+            assert!(refuse_secret_queries(&schema, &query(q)).is_ok(), "{q}");
+        }
     }
 
     #[test]

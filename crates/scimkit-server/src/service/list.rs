@@ -49,6 +49,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         query: &Query,
     ) -> Result<http::Response<Vec<u8>>, ScimError> {
         let schema = self.schema(resource_type)?;
+        crate::passwords::refuse_secret_queries(schema, query)?;
         let options = super::filter_options(self.svc.config.interop);
         let compiled = query
             .filter

@@ -226,6 +226,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         let mut known = false;
         let mut lanes = Vec::with_capacity(types.len());
         for schema in types {
+            crate::passwords::refuse_secret_queries(schema, query)?;
             let filter = match &query.filter {
                 None => Some(None),
                 Some(f) => match specialize(f, schema, None, &mut known) {
