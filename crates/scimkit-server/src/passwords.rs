@@ -59,7 +59,7 @@ pub trait Passwords: Send + Sync + 'static {
 /// assert!(!argon.verify("Tr0ub4dor&3", &stored));
 /// # Ok::<(), scimkit_protocol::ScimError>(())
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Argon2id {
     params: Params,
 }
@@ -71,14 +71,6 @@ impl fmt::Debug for Argon2id {
             .field("iterations", &self.params.t_cost())
             .field("lanes", &self.params.p_cost())
             .finish()
-    }
-}
-
-impl Default for Argon2id {
-    fn default() -> Argon2id {
-        Argon2id {
-            params: Params::default(),
-        }
     }
 }
 

@@ -342,8 +342,7 @@ impl<S: Store, A: Authenticator> ScimService<S, A> {
     /// Answers one request. Never fails: errors are SCIM error responses.
     pub async fn handle(&self, request: http::Request<Bytes>) -> http::Response<Bytes> {
         let head = request.method() == Method::HEAD;
-        let checked = self.check_head(&request);
-        let response = match checked {
+        let response = match self.check_head(&request) {
             Err(e) => response::error(e),
             Ok(()) => match self.try_handle(request).await {
                 Ok(r) => r,
@@ -365,35 +364,39 @@ impl<S: Store, A: Authenticator> ScimService<S, A> {
     /// body; these are the ones a client normally meets, and they say what went wrong.
     fn check_head(&self, request: &http::Request<Bytes>) -> Result<(), ScimError> {
         let c = &self.inner.config;
+        let over = |what: &str, size: usize, limit: usize, status: StatusCode| {
+            (size > limit).then(|| {
+                ScimError::new(
+                    status,
+                    format!("{what} {size} bytes, over the limit of {limit}"),
+                )
+            })
+        };
         let target = request
             .uri()
             .path_and_query()
             .map_or(0, |pq| pq.as_str().len());
-        if target > c.max_uri_length {
-            return Err(ScimError::new(
-                StatusCode::URI_TOO_LONG,
-                format!(
-                    "the request target is {target} bytes, over the limit of {}",
-                    c.max_uri_length
-                ),
-            ));
-        }
-        // As on the wire: `name: value\r\n`.
+        // Header fields as on the wire: `name: value\r\n`.
         let headers: usize = request
             .headers()
             .iter()
             .map(|(n, v)| n.as_str().len() + v.len() + 4)
             .sum();
-        if headers > c.max_header_bytes {
-            return Err(ScimError::new(
+        let refused = over(
+            "the request target is",
+            target,
+            c.max_uri_length,
+            StatusCode::URI_TOO_LONG,
+        )
+        .or_else(|| {
+            over(
+                "the header fields are",
+                headers,
+                c.max_header_bytes,
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-                format!(
-                    "the header fields are {headers} bytes, over the limit of {}",
-                    c.max_header_bytes
-                ),
-            ));
-        }
-        Ok(())
+            )
+        });
+        refused.map_or(Ok(()), Err)
     }
 
     async fn try_handle(
