@@ -118,7 +118,7 @@ impl Options {
     /// date-time (`meta.created gt "not-a-date"`) as an invalid filter, instead of comparing it as
     /// text. A service answering clients wants this: the client's filter is wrong, and an empty
     /// result would hide it. `co`, `sw` and `ew` take any text (`meta.created sw "2024-"`). Off by
-    /// default, when such a comparison follows [`Filter::matches`].
+    /// default, when such a comparison follows [`Filter::matches`](crate::Filter::matches).
     ///
     /// ```
     /// use scimkit_filter::{Filter, Options};
