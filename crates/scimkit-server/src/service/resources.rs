@@ -101,7 +101,7 @@ pub(crate) fn prune_unassigned(value: &mut Value) {
 /// attributes inside extension objects (`urn:…:User:colour`), and sub-attributes of complex
 /// attributes at either level (`members.colour`, `name.colour`), so an unknown sub-attribute is
 /// treated exactly like an unknown attribute. `which` says what is dropped: the
-/// [`Interop::drop_unknown_attributes`] and [`Interop::drop_unknown_sub_attributes`] of the
+/// [`Interop::drop_unknown_attributes`](Interop::drop_unknown_attributes()) and [`Interop::drop_unknown_sub_attributes`](Interop::drop_unknown_sub_attributes()) of the
 /// service; what is kept is left for validation to refuse.
 fn drop_unknown(schema: &ResourceSchema, body: &mut Value, which: Interop) -> Vec<String> {
     let (attributes, sub_attributes) = (
@@ -269,7 +269,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
     }
 
     /// Unknown attributes and sub-attributes: dropped and reported as far as the profile says
-    /// ([`Interop::drop_unknown_attributes`], [`Interop::drop_unknown_sub_attributes`]); the rest
+    /// ([`Interop::drop_unknown_attributes`](Interop::drop_unknown_attributes()), [`Interop::drop_unknown_sub_attributes`](Interop::drop_unknown_sub_attributes())); the rest
     /// is refused by the validator.
     fn take_unknown(&self, schema: &ResourceSchema, body: &mut Value) -> Vec<String> {
         drop_unknown(schema, body, self.interop())
