@@ -32,7 +32,11 @@ struct Peer {
 
 impl Peer {
     fn start() -> Peer {
-        let server = TestServer::start();
+        Peer::start_with(examples::server::Config::default())
+    }
+
+    fn start_with(config: examples::server::Config) -> Peer {
+        let server = TestServer::start_with(config);
         let acme = server.tenant("acme");
         Peer {
             base: acme.base,
@@ -153,19 +157,31 @@ async fn relay_lifecycle() {
     assert_eq!(
         names,
         [
+            "activate-agent",
             "activate-user",
             "add-group-members",
             "bulk",
+            "create-agent",
+            "create-agentic-application",
             "create-group",
             "create-user",
+            "deactivate-agent",
             "deactivate-user",
+            "delete-agent",
+            "delete-agentic-application",
             "delete-group",
             "delete-user",
             "discover",
+            "get-agent",
+            "get-agentic-application",
             "get-group",
             "get-user",
+            "list-agentic-applications",
+            "list-agents",
             "list-groups",
             "list-users",
+            "patch-agent",
+            "patch-agentic-application",
             "patch-group",
             "patch-user",
             "remove-group-members",
@@ -676,4 +692,109 @@ fn relay_over_http_keeps_sessions_apart() {
     for secret in [acme_token.as_str(), globex_token.as_str(), wrong] {
         assert!(!everything.contains(secret), "a token leaked");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relay_manages_agents_and_agentic_applications() {
+    let peer = Peer::start_with(examples::server::Config {
+        agents: true,
+        ..Default::default()
+    });
+    let mut relay = Relay::spawn(&[
+        ("SCIM_API_BASE_URL", &peer.base),
+        ("SCIM_API_TOKEN", &peer.token),
+    ])
+    .await;
+
+    let found = relay.ok("discover", json!({})).await;
+    assert!(
+        found.to_string().contains("/Agents"),
+        "discover lists the Agent type: {found}"
+    );
+
+    let owner = relay
+        .ok("create-user", json!({"userName": "owner@example.com"}))
+        .await;
+    let owner = owner["id"].as_str().unwrap().to_owned();
+    let agent = relay
+        .ok(
+            "create-agent",
+            json!({
+                "agentUserName": "billing-bot",
+                "displayName": "Billing Bot",
+                "agentType": "Assistant",
+                "owners": [owner],
+                "extra": {"protocols": [{"type": "MCP-Server"}]}
+            }),
+        )
+        .await;
+    let id = agent["id"].as_str().unwrap().to_owned();
+    assert_eq!(agent["owners"][0]["value"], owner.as_str());
+    assert_eq!(agent["protocols"][0]["type"], "MCP-Server");
+
+    // The handle is unique in any case: the SCIM error comes back for the agent to act on.
+    let taken = relay
+        .err("create-agent", json!({"agentUserName": "BILLING-BOT"}))
+        .await;
+    assert_eq!(taken["scimType"], "uniqueness");
+
+    let listed = relay
+        .ok(
+            "list-agents",
+            json!({"filter": format!("owners.value eq \"{owner}\"")}),
+        )
+        .await;
+    assert_eq!(listed["totalResults"], 1);
+
+    let off = relay.ok("deactivate-agent", json!({"id": id})).await;
+    assert_eq!(off["active"], false);
+    let on = relay.ok("activate-agent", json!({"id": id})).await;
+    assert_eq!(on["active"], true);
+    let patched = relay
+        .ok(
+            "patch-agent",
+            json!({"id": id, "operations": [{"op": "replace", "path": "description", "value": "Sends invoices"}]}),
+        )
+        .await;
+    assert_eq!(patched["description"], "Sends invoices");
+
+    let app = relay
+        .ok(
+            "create-agentic-application",
+            json!({"name": "Finance Desk", "agents": [id],
+                   "extra": {"applicationUrls": [{"type": "homepage", "value": "https://finance.example.com"}]}}),
+        )
+        .await;
+    let app_id = app["id"].as_str().unwrap().to_owned();
+    let apps = relay
+        .ok(
+            "list-agentic-applications",
+            json!({"filter": "applicationUrls.value eq \"https://finance.example.com\""}),
+        )
+        .await;
+    assert_eq!(apps["totalResults"], 1);
+    assert_eq!(apps["Resources"][0]["agents"][0]["value"], id.as_str());
+    let got = relay
+        .ok(
+            "get-agentic-application",
+            json!({"id": app_id, "attributes": ["name"]}),
+        )
+        .await;
+    assert_eq!(got["name"], "Finance Desk");
+
+    // Deletes need confirmation.
+    relay.err("delete-agent", json!({"id": id})).await;
+    relay
+        .ok(
+            "delete-agentic-application",
+            json!({"id": app_id, "confirm": true}),
+        )
+        .await;
+    relay
+        .ok("delete-agent", json!({"id": id, "confirm": true}))
+        .await;
+    relay.err("get-agent", json!({"id": id})).await;
+
+    let all = relay.finish().await;
+    assert!(!all.contains(&peer.token), "the token leaked");
 }

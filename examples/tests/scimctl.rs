@@ -540,3 +540,81 @@ fn sync_thousand_users() {
     let err = peer.fails(&["sync", "/nonexistent/users.csv"]);
     assert!(err.contains("users.csv"), "{err}");
 }
+
+#[test]
+fn agents_and_agentic_applications() {
+    let peer = Peer::start_with(Config {
+        agents: true,
+        ..Config::default()
+    });
+    let discovered = peer.ok(&["discover", "--no-schemas"]);
+    assert_eq!(
+        discovered["ServiceProviderConfig"]["agentExtension"]["agentsSupported"], true,
+        "{discovered}"
+    );
+
+    let owner = id(&peer.ok(&["users", "create", "--user-name", "owner"]));
+    let agent = peer.ok(&[
+        "agents",
+        "create",
+        "--agent-user-name",
+        "triage-bot",
+        "--display-name",
+        "Triage",
+        "--owner",
+        &owner,
+    ]);
+    let agent_id = id(&agent);
+    assert_eq!(agent["owners"][0]["value"], owner.as_str());
+    let err = peer.fails(&["agents", "create", "--agent-user-name", "TRIAGE-BOT"]);
+    assert!(err.contains("409") && err.contains("uniqueness"), "{err}");
+    let err = peer.fails(&["agents", "create", "--display-name", "no handle"]);
+    assert!(err.contains("agentUserName"), "{err}");
+
+    let found = peer.ok(&[
+        "agents",
+        "list",
+        "--filter",
+        "agentUserName eq \"triage-bot\"",
+    ]);
+    assert_eq!(found["totalResults"], 1);
+    assert_eq!(
+        peer.ok(&["agents", "deactivate", &agent_id])["active"],
+        false
+    );
+    let patched = peer.ok(&[
+        "agents",
+        "patch",
+        &agent_id,
+        "--replace",
+        "agentType=Assistant",
+    ]);
+    assert_eq!(patched["agentType"], "Assistant");
+
+    let app = peer.ok(&[
+        "applications",
+        "create",
+        "--name",
+        "Helpdesk",
+        "--url",
+        "https://help.example.com",
+        "--agent",
+        &agent_id,
+    ]);
+    let app_id = id(&app);
+    assert_eq!(app["agents"][0]["value"], agent_id.as_str());
+    let got = peer.ok(&["applications", "get", &app_id, "--attributes", "name"]);
+    assert_eq!(got["name"], "Helpdesk");
+    assert!(got.get("agents").is_none());
+    peer.ok(&["applications", "delete", &app_id]);
+    peer.ok(&["agents", "delete", &agent_id]);
+    let err = peer.fails(&["agents", "get", &agent_id]);
+    assert!(err.contains("404"), "{err}");
+}
+
+#[test]
+fn a_server_without_agents_answers_404_for_them() {
+    let peer = Peer::start();
+    let err = peer.fails(&["agents", "create", "--agent-user-name", "x"]);
+    assert!(err.contains("404"), "{err}");
+}

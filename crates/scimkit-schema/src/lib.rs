@@ -8,6 +8,8 @@
 //! - [`Schema`], [`ResourceType`], [`ServiceProviderConfig`]: the discovery representations of §5–§7.
 //! - [`builtin`]: the §8.7 definitions with errata; [`ResourceSchema::user`] and
 //!   [`ResourceSchema::group`] put them together.
+//! - [`agents`]: the opt-in `Agent` and `AgenticApplication` resource types of the SCIM agent
+//!   Internet-Drafts ([`SchemaRegistry::with_agents`]).
 //! - [`ResourceSchema`]: one resource type with its schemas, and [`ResourceSchema::resolve`], the
 //!   case-insensitive name resolution (§2.1) that the filter, PATCH, validation and projection
 //!   engines share. [`SchemaRegistry`] holds several.
@@ -34,6 +36,7 @@
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]
 
+pub mod agents;
 mod attribute;
 pub mod builtin;
 pub mod common;

@@ -253,6 +253,13 @@ impl<S: Store, A: Authenticator> Builder<S, A> {
         for scheme in self.auth.schemes() {
             provider = provider.with_authentication_scheme(scheme);
         }
+        // draft-abbey-scim-agent-extension: a service serving the agent resource types says so.
+        if let Some(agents) = scimkit_schema::agents::service_provider_config(&self.registry) {
+            provider.extra.insert(
+                scimkit_schema::agents::SERVICE_PROVIDER_CONFIG_ATTRIBUTE.into(),
+                agents,
+            );
+        }
         provider.pagination = Some(PaginationConfig {
             cursor: true,
             index: true,

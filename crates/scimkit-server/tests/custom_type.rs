@@ -12,7 +12,7 @@ use scimkit_server::ScimService;
 use serde_json::json;
 
 mod common;
-use common::{call, ids, urlencode};
+use common::{call, ids, on_postgres, urlencode};
 
 const AGENT: &str = "urn:example:params:scim:schemas:core:2.0:Agent";
 const OWNERSHIP: &str = "urn:example:params:scim:schemas:extension:ownership:2.0:Agent";
@@ -232,20 +232,5 @@ async fn agents_on_the_sqlite_store() {
 /// `.ci/postgres.sh`); skipped with the reason printed otherwise.
 #[tokio::test(flavor = "multi_thread")]
 async fn agents_on_the_postgres_store() {
-    use scimkit_server::store::postgres::PostgresStore;
-    let Some(url) = scimkit_server::testing::postgres_url() else {
-        return;
-    };
-    let schema = format!("scimkit_agents_{}", std::process::id());
-    let store = PostgresStore::builder(&url)
-        .schema(schema.clone())
-        .connect()
-        .await
-        .unwrap();
-    agents_end_to_end(store.clone()).await;
-    let client = store.pool().get().await.unwrap();
-    client
-        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-        .await
-        .unwrap();
+    on_postgres("agents", agents_end_to_end).await;
 }

@@ -11,7 +11,7 @@ use scimkit_server::ScimService;
 use serde_json::{json, Value};
 
 mod common;
-use common::{call, ids, urlencode};
+use common::{call, ids, on_postgres, urlencode};
 
 const BASE: &str = "/scim/v2";
 
@@ -191,20 +191,5 @@ async fn root_search_on_the_sqlite_store() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn root_search_on_the_postgres_store() {
-    use scimkit_server::store::postgres::PostgresStore;
-    let Some(url) = scimkit_server::testing::postgres_url() else {
-        return;
-    };
-    let schema = format!("scimkit_root_{}", std::process::id());
-    let store = PostgresStore::builder(&url)
-        .schema(schema.clone())
-        .connect()
-        .await
-        .unwrap();
-    root_search(store.clone()).await;
-    let client = store.pool().get().await.unwrap();
-    client
-        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-        .await
-        .unwrap();
+    on_postgres("root", root_search).await;
 }

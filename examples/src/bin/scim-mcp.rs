@@ -1,5 +1,5 @@
-//! `scim-mcp`: an MCP server that lets an AI agent manage a SCIM 2.0 service provider's users and
-//! groups without ever seeing its credentials.
+//! `scim-mcp`: an MCP server that lets an AI agent manage a SCIM 2.0 service provider's users,
+//! groups and agent identities without ever seeing its credentials.
 //!
 //! Two transports:
 //! - **stdio** (default): the base URL and bearer token come from the environment,
@@ -38,6 +38,7 @@ use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler
 use schemars::JsonSchema;
 use scimkit::patch::{PatchOperation, PatchRequest};
 use scimkit::protocol::{BulkChunker, BulkOperation, ETag, Query, RetryPolicy, ScimError};
+use scimkit::schema::agents::{AGENTIC_APPLICATION_SCHEMA, AGENT_SCHEMA};
 use scimkit::schema::project::{project, Projection};
 use scimkit::schema::ResourceSchema;
 use serde::Deserialize;
@@ -45,6 +46,8 @@ use serde_json::{json, Map, Value};
 
 const USERS: &str = "Users";
 const GROUPS: &str = "Groups";
+const AGENTS: &str = "Agents";
+const APPLICATIONS: &str = "AgenticApplications";
 
 /// A value of a multi-valued attribute such as `emails` or `phoneNumbers`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -340,6 +343,65 @@ struct CreateGroupParams {
     /// SCIM ids of the first members (users or groups).
     #[serde(default)]
     members: Option<Vec<String>>,
+    /// Return only these attributes of the result.
+    #[serde(default)]
+    attributes: Option<Vec<String>>,
+}
+
+/// A new AI agent (the Agent resource type of draft-wzdk-scim-agent-resource-00).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct CreateAgentParams {
+    /// The agent's unique handle at the service provider, e.g. "billing-bot". Required.
+    agent_user_name: String,
+    /// Name to display, e.g. "Billing Bot".
+    #[serde(default)]
+    display_name: Option<String>,
+    /// What the agent is for.
+    #[serde(default)]
+    description: Option<String>,
+    /// The kind of agent, e.g. "Assistant".
+    #[serde(default)]
+    agent_type: Option<String>,
+    /// Whether the agent may act (default: the server's, usually true).
+    #[serde(default)]
+    active: Option<bool>,
+    /// The identifier of this agent in the calling system.
+    #[serde(default)]
+    external_id: Option<String>,
+    /// SCIM ids of the users who own the agent.
+    #[serde(default)]
+    owners: Option<Vec<String>>,
+    /// Any other Agent attributes as SCIM JSON, e.g. {"protocols": [{"type": "MCP-Server"}]}.
+    #[serde(default)]
+    extra: Option<Map<String, Value>>,
+    /// Return only these attributes of the result.
+    #[serde(default)]
+    attributes: Option<Vec<String>>,
+}
+
+/// A new agentic application (an application that hosts agents or gives access to them).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct CreateApplicationParams {
+    /// The application's unique name at the service provider. Required.
+    name: String,
+    /// Name to display.
+    #[serde(default)]
+    display_name: Option<String>,
+    /// What the application is for.
+    #[serde(default)]
+    description: Option<String>,
+    /// The identifier of this application in the calling system.
+    #[serde(default)]
+    external_id: Option<String>,
+    /// SCIM ids of the agents the application hosts.
+    #[serde(default)]
+    agents: Option<Vec<String>>,
+    /// Any other attributes as SCIM JSON, e.g. {"applicationUrls": [{"type": "homepage",
+    /// "value": "https://..."}]}.
+    #[serde(default)]
+    extra: Option<Map<String, Value>>,
     /// Return only these attributes of the result.
     #[serde(default)]
     attributes: Option<Vec<String>>,
@@ -736,6 +798,31 @@ fn new_user(p: &CreateUserParams) -> Value {
     Value::Object(out)
 }
 
+/// A resource of `schema` from named fields (left out when `None`) and `extra`'s attributes.
+fn new_resource<const N: usize>(
+    schema: &str,
+    fields: [(&str, Option<Value>); N],
+    extra: Option<&Map<String, Value>>,
+) -> Value {
+    let mut r = Map::new();
+    r.insert("schemas".into(), json!([schema]));
+    for (name, value) in fields {
+        if let Some(v) = value {
+            r.insert(name.into(), v);
+        }
+    }
+    for (k, v) in extra.into_iter().flatten() {
+        r.insert(k.clone(), v.clone());
+    }
+    Value::Object(r)
+}
+
+/// `[{"value": id}, ...]` for a list of SCIM ids, `None` for none.
+fn references(ids: Option<&Vec<String>>) -> Option<Value> {
+    ids.filter(|ids| !ids.is_empty())
+        .map(|ids| ids.iter().map(|id| json!({ "value": id })).collect())
+}
+
 #[tool_router]
 impl Relay {
     #[tool(
@@ -1077,6 +1164,223 @@ impl Relay {
     }
 
     #[tool(
+        name = "create-agent",
+        description = "Create an AI agent identity (SCIM Agent, draft-wzdk-scim-agent-resource). \
+                       Only agentUserName is required; owners are SCIM user ids. Needs a server \
+                       that lists the Agent resource type in discover. Returns the created agent, \
+                       or a SCIM error (scimType `uniqueness` when the agentUserName is taken)."
+    )]
+    async fn create_agent(
+        &self,
+        Parameters(p): Parameters<CreateAgentParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let agent = new_resource(
+            AGENT_SCHEMA,
+            [
+                ("agentUserName", Some(json!(p.agent_user_name))),
+                ("displayName", p.display_name.map(Value::String)),
+                ("description", p.description.map(Value::String)),
+                ("agentType", p.agent_type.map(Value::String)),
+                ("active", p.active.map(Value::Bool)),
+                ("externalId", p.external_id.map(Value::String)),
+                ("owners", references(p.owners.as_ref())),
+            ],
+            p.extra.as_ref(),
+        );
+        self.call(
+            &ctx,
+            Some(ResourceSchema::agent()),
+            p.attributes,
+            move |s| s.create(AGENTS, &agent),
+        )
+        .await
+    }
+
+    #[tool(
+        name = "get-agent",
+        description = "Read one agent by SCIM id. Returns the agent's SCIM JSON, or a SCIM error."
+    )]
+    async fn get_agent(
+        &self,
+        Parameters(p): Parameters<GetParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.get(&ctx, AGENTS, p).await
+    }
+
+    #[tool(
+        name = "list-agents",
+        description = "Find agents with an optional SCIM filter (e.g. agentUserName eq \
+                       \"billing-bot\", owners.value eq \"<user id>\"), attribute selection, \
+                       sorting and paging. Returns a SCIM ListResponse."
+    )]
+    async fn list_agents(
+        &self,
+        Parameters(p): Parameters<ListParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, None, None, move |s| list(s, AGENTS, p))
+            .await
+    }
+
+    #[tool(
+        name = "patch-agent",
+        description = "Change some attributes of an agent (PATCH), e.g. [{\"op\": \"add\", \
+                       \"path\": \"owners\", \"value\": [{\"value\": \"<user id>\"}]}]. \
+                       Returns the updated agent."
+    )]
+    async fn patch_agent(
+        &self,
+        Parameters(p): Parameters<PatchParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(
+            &ctx,
+            Some(ResourceSchema::agent()),
+            p.attributes,
+            move |s| {
+                let tag = if_match(p.if_match.as_deref())?;
+                s.patch_and_get(AGENTS, &p.id, &to_ops(p.operations)?, tag.as_ref())
+            },
+        )
+        .await
+    }
+
+    #[tool(
+        name = "deactivate-agent",
+        description = "Deactivate an agent (active = false) so it can no longer act; reversible \
+                       with activate-agent. Returns the updated agent."
+    )]
+    async fn deactivate_agent(
+        &self,
+        Parameters(p): Parameters<IdParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, None, None, move |s| {
+            s.set_active(AGENTS, &p.id, false)
+        })
+        .await
+    }
+
+    #[tool(
+        name = "activate-agent",
+        description = "Activate an agent (active = true). Returns the updated agent."
+    )]
+    async fn activate_agent(
+        &self,
+        Parameters(p): Parameters<IdParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, None, None, move |s| s.set_active(AGENTS, &p.id, true))
+            .await
+    }
+
+    #[tool(
+        name = "delete-agent",
+        description = "Delete an agent permanently. Requires confirm: true. Prefer \
+                       deactivate-agent unless deletion is explicitly wanted."
+    )]
+    async fn delete_agent(
+        &self,
+        Parameters(p): Parameters<DeleteParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.delete(&ctx, AGENTS, "deleting an agent", p).await
+    }
+
+    #[tool(
+        name = "create-agentic-application",
+        description = "Create an agentic application (an application that hosts agents or gives \
+                       access to them; draft-abbey-scim-agent-extension). Only name is required; \
+                       agents are SCIM agent ids. Returns the created application."
+    )]
+    async fn create_application(
+        &self,
+        Parameters(p): Parameters<CreateApplicationParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let app = new_resource(
+            AGENTIC_APPLICATION_SCHEMA,
+            [
+                ("name", Some(json!(p.name))),
+                ("displayName", p.display_name.map(Value::String)),
+                ("description", p.description.map(Value::String)),
+                ("externalId", p.external_id.map(Value::String)),
+                ("agents", references(p.agents.as_ref())),
+            ],
+            p.extra.as_ref(),
+        );
+        let schema = ResourceSchema::agentic_application();
+        self.call(&ctx, Some(schema), p.attributes, move |s| {
+            s.create(APPLICATIONS, &app)
+        })
+        .await
+    }
+
+    #[tool(
+        name = "get-agentic-application",
+        description = "Read one agentic application by SCIM id. Returns its SCIM JSON, or a SCIM \
+                       error."
+    )]
+    async fn get_application(
+        &self,
+        Parameters(p): Parameters<GetParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.get(&ctx, APPLICATIONS, p).await
+    }
+
+    #[tool(
+        name = "list-agentic-applications",
+        description = "Find agentic applications with an optional SCIM filter (e.g. name eq \
+                       \"Support Desk\", agents.value eq \"<agent id>\"). Returns a SCIM \
+                       ListResponse."
+    )]
+    async fn list_applications(
+        &self,
+        Parameters(p): Parameters<ListParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.call(&ctx, None, None, move |s| list(s, APPLICATIONS, p))
+            .await
+    }
+
+    #[tool(
+        name = "patch-agentic-application",
+        description = "Change some attributes of an agentic application (PATCH), e.g. add an \
+                       agent: [{\"op\": \"add\", \"path\": \"agents\", \"value\": \
+                       [{\"value\": \"<agent id>\", \"type\": \"owned\"}]}]. Returns the \
+                       updated application."
+    )]
+    async fn patch_application(
+        &self,
+        Parameters(p): Parameters<PatchParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let schema = ResourceSchema::agentic_application();
+        self.call(&ctx, Some(schema), p.attributes, move |s| {
+            let tag = if_match(p.if_match.as_deref())?;
+            s.patch_and_get(APPLICATIONS, &p.id, &to_ops(p.operations)?, tag.as_ref())
+        })
+        .await
+    }
+
+    #[tool(
+        name = "delete-agentic-application",
+        description = "Delete an agentic application permanently (its agents are not deleted). \
+                       Requires confirm: true."
+    )]
+    async fn delete_application(
+        &self,
+        Parameters(p): Parameters<DeleteParams>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        self.delete(&ctx, APPLICATIONS, "deleting an agentic application", p)
+            .await
+    }
+
+    #[tool(
         name = "discover",
         description = "What the SCIM server supports: a summary (patch, bulk, filter, sort, etag, \
                        pagination), the ServiceProviderConfig and the ResourceTypes; with \
@@ -1098,7 +1402,8 @@ impl ServerHandler for Relay {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(Implementation::new("scim-mcp", env!("CARGO_PKG_VERSION")))
             .with_instructions(
-                "Manage the users and groups of a SCIM 2.0 service provider. Call `discover` \
+                "Manage the users and groups of a SCIM 2.0 service provider, and its AI \
+                 agents and agentic applications where it serves them. Call `discover` \
                  first. Resources are addressed by SCIM id: find ids with list-users / \
                  list-groups and a filter such as userName eq \"bjensen\". Errors are SCIM \
                  Error messages: act on `status` and `scimType` (uniqueness, invalidFilter, \

@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run -p examples --bin scim-server -- --listen 127.0.0.1:8080 --db scim.db --tenant acme
 //! cargo run -p examples --bin scim-server -- --db postgresql://scim@localhost/scim --tenant acme
+//! cargo run -p examples --bin scim-server -- --agents   # also /Agents and /AgenticApplications
 //! ```
 
 use clap::Parser;
@@ -59,6 +60,10 @@ struct Args {
     /// skipping and reporting them.
     #[arg(long)]
     strict: bool,
+    /// Also serve AI agent identities at /Agents and /AgenticApplications
+    /// (draft-wzdk-scim-agent-resource-00 with draft-abbey-scim-agent-extension-00).
+    #[arg(long)]
+    agents: bool,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -98,6 +103,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
                 max_connections: args.max_connections,
             },
+            agents: args.agents,
             ..Default::default()
         };
         let db = examples::server::Db::parse(&args.db);

@@ -5,6 +5,7 @@
 //! scimctl users create --user-name bjensen --given-name Barbara --family-name Jensen
 //! scimctl users list --filter 'userName sw "b"' --attributes userName,active --all
 //! scimctl groups add-member GROUP_ID USER_ID
+//! scimctl agents create --agent-user-name billing-bot --owner USER_ID
 //! scimctl sync people.csv --dry-run
 //! ```
 //!
@@ -22,9 +23,10 @@ use examples::client::{Capabilities, QueryArgs, Scim, Transport, GROUP_SCHEMA};
 use indicatif::{ProgressDrawTarget, ProgressStyle};
 use scimkit::patch::{PatchOperation, PatchRequest};
 use scimkit::protocol::{BulkChunker, BulkRequest, ETag, Query, RetryPolicy, ScimError};
+use scimkit::schema::agents::{AGENTIC_APPLICATION_SCHEMA, AGENT_SCHEMA};
 use serde_json::{json, Map, Value};
 
-/// A SCIM 2.0 client: users, groups, search, bulk, discovery and sync.
+/// A SCIM 2.0 client: users, groups, agents, search, bulk, discovery and sync.
 #[derive(Debug, Parser)]
 #[command(name = "scimctl", version, about, max_term_width = 100)]
 struct Cli {
@@ -52,6 +54,12 @@ enum Command {
     /// Manage groups (/Groups).
     #[command(subcommand)]
     Groups(GroupCommand),
+    /// Manage AI agents (/Agents, on a server that serves them, e.g. `scim-server --agents`).
+    #[command(subcommand)]
+    Agents(AgentCommand),
+    /// Manage agentic applications (/AgenticApplications), the applications agents live in.
+    #[command(subcommand)]
+    Applications(ApplicationCommand),
     /// Query with POST /.search (the query stays out of URLs and logs).
     Search {
         /// Search one endpoint (Users, Groups) rather than the whole server.
@@ -179,37 +187,44 @@ enum UserCommand {
         #[command(flatten)]
         fields: UserFields,
     },
-    /// Show a user.
+    /// Set active=false.
+    Deactivate { id: String },
+    /// Set active=true.
+    Activate { id: String },
+    #[command(flatten)]
+    Resource(ResourceCommand),
+}
+
+/// What every resource type offers: read, list, replace, modify, delete.
+#[derive(Debug, Subcommand)]
+enum ResourceCommand {
+    /// Show one by id.
     Get {
         id: String,
         #[command(flatten)]
         projection: ProjectionFlags,
     },
-    /// List users.
+    /// List them (filter, sort, page).
     List {
         #[command(flatten)]
         query: QueryFlags,
     },
-    /// Replace a user with a JSON file (PUT).
+    /// Replace one with a JSON file (PUT).
     Replace {
         id: String,
-        /// The full SCIM User, `-` for stdin.
+        /// The full SCIM resource, `-` for stdin.
         file: PathBuf,
-        /// Only if the user is still at this version (ETag, e.g. W/"3").
+        /// Only if the resource is still at this version (ETag, e.g. W/"3").
         #[arg(long)]
         if_match: Option<String>,
     },
-    /// Modify a user (PATCH) with a PatchOp file and/or --add/--replace/--remove.
+    /// Modify one (PATCH) with a PatchOp file and/or --add/--replace/--remove.
     Patch {
         id: String,
         #[command(flatten)]
         ops: PatchFlags,
     },
-    /// Set active=false.
-    Deactivate { id: String },
-    /// Set active=true.
-    Activate { id: String },
-    /// Delete a user.
+    /// Delete one.
     Delete {
         id: String,
         #[arg(long)]
@@ -251,31 +266,6 @@ enum GroupCommand {
         #[arg(long = "member")]
         members: Vec<String>,
     },
-    /// Show a group.
-    Get {
-        id: String,
-        #[command(flatten)]
-        projection: ProjectionFlags,
-    },
-    /// List groups.
-    List {
-        #[command(flatten)]
-        query: QueryFlags,
-    },
-    /// Replace a group with a JSON file (PUT).
-    Replace {
-        id: String,
-        /// The full SCIM Group, `-` for stdin.
-        file: PathBuf,
-        #[arg(long)]
-        if_match: Option<String>,
-    },
-    /// Delete a group.
-    Delete {
-        id: String,
-        #[arg(long)]
-        if_match: Option<String>,
-    },
     /// Add members (at most 100 per request).
     AddMember {
         group: String,
@@ -290,6 +280,80 @@ enum GroupCommand {
     },
     /// Make the members exactly these (adds and removes the difference).
     SetMembers { group: String, members: Vec<String> },
+    #[command(flatten)]
+    Resource(ResourceCommand),
+}
+
+/// Agent attributes given as flags; they are laid over the file's, if any.
+#[derive(Debug, Args, Default)]
+struct AgentFields {
+    /// agentUserName: the agent's unique handle (required).
+    #[arg(long)]
+    agent_user_name: Option<String>,
+    /// displayName.
+    #[arg(long)]
+    display_name: Option<String>,
+    /// description.
+    #[arg(long)]
+    description: Option<String>,
+    /// agentType, e.g. Assistant.
+    #[arg(long)]
+    agent_type: Option<String>,
+    /// externalId.
+    #[arg(long)]
+    external_id: Option<String>,
+    /// The id of a user who owns the agent (repeatable).
+    #[arg(long = "owner")]
+    owners: Vec<String>,
+    /// active (true or false).
+    #[arg(long)]
+    active: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+enum AgentCommand {
+    /// Create an agent from a JSON file (`-`: stdin) and/or flags.
+    Create {
+        /// A SCIM Agent.
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        fields: AgentFields,
+    },
+    /// Set active=false: the agent may no longer act.
+    Deactivate { id: String },
+    /// Set active=true.
+    Activate { id: String },
+    #[command(flatten)]
+    Resource(ResourceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ApplicationCommand {
+    /// Create an agentic application from a JSON file (`-`: stdin) and/or flags.
+    Create {
+        /// A SCIM AgenticApplication.
+        file: Option<PathBuf>,
+        /// name: the application's unique name (required).
+        #[arg(long)]
+        name: Option<String>,
+        /// displayName.
+        #[arg(long)]
+        display_name: Option<String>,
+        /// description.
+        #[arg(long)]
+        description: Option<String>,
+        /// externalId.
+        #[arg(long)]
+        external_id: Option<String>,
+        /// The application's home page (applicationUrls, type homepage).
+        #[arg(long)]
+        url: Option<String>,
+        /// The id of an agent the application hosts (repeatable).
+        #[arg(long = "agent")]
+        agents: Vec<String>,
+    },
+    #[command(flatten)]
+    Resource(ResourceCommand),
 }
 
 /// What went wrong: a SCIM error from the server (or built locally), or a usage problem.
@@ -378,6 +442,8 @@ fn run(scim: &Scim, command: Command) -> Outcome {
     match command {
         Command::Users(c) => users(scim, c),
         Command::Groups(c) => groups(scim, c),
+        Command::Agents(c) => agents(scim, c),
+        Command::Applications(c) => applications(scim, c),
         Command::Search { endpoint, query } => {
             list(scim, endpoint.as_deref().unwrap_or(""), &query, true)
         }
@@ -394,28 +460,13 @@ fn users(scim: &Scim, c: UserCommand) -> Outcome {
     const EP: &str = "Users";
     Ok(match c {
         UserCommand::Create { file, fields } => {
-            let mut user = match &file {
-                Some(f) => read_json(f)?,
-                None => json!({}),
-            };
+            let mut user = read_or_empty(file.as_deref())?;
             apply_user_fields(&mut user, &fields)?;
             Some(scim.create(EP, &user)?)
         }
-        UserCommand::Get { id, projection } => {
-            Some(scim.get(EP, &id, &projection_query(&projection)?)?.resource)
-        }
-        UserCommand::List { query } => return list(scim, EP, &query, false),
-        UserCommand::Replace { id, file, if_match } => {
-            let body = read_json(&file)?;
-            Some(scim.replace(EP, &id, &body, etag(if_match.as_deref())?.as_ref())?)
-        }
-        UserCommand::Patch { id, ops } => Some(patch(scim, EP, &id, &ops)?),
         UserCommand::Deactivate { id } => Some(scim.set_active(EP, &id, false)?),
         UserCommand::Activate { id } => Some(scim.set_active(EP, &id, true)?),
-        UserCommand::Delete { id, if_match } => {
-            scim.delete(EP, &id, etag(if_match.as_deref())?.as_ref())?;
-            None
-        }
+        UserCommand::Resource(c) => return resource(scim, EP, c),
     })
 }
 
@@ -428,43 +479,152 @@ fn groups(scim: &Scim, c: GroupCommand) -> Outcome {
             external_id,
             members,
         } => {
-            let mut group = match &file {
-                Some(f) => read_json(f)?,
-                None => json!({ "schemas": [GROUP_SCHEMA] }),
-            };
-            let obj = group
-                .as_object_mut()
-                .ok_or_else(|| "the group must be a JSON object".to_owned())?;
-            if let Some(d) = display_name {
-                obj.insert("displayName".into(), Value::String(d));
-            }
-            if let Some(e) = external_id {
-                obj.insert("externalId".into(), Value::String(e));
-            }
-            if !members.is_empty() {
-                let m: Vec<Value> = members.iter().map(|m| json!({ "value": m })).collect();
-                obj.insert("members".into(), Value::Array(m));
-            }
+            let mut group = read_or_empty(file.as_deref())?;
+            let members = (!members.is_empty())
+                .then(|| members.iter().map(|m| json!({ "value": m })).collect());
+            set_fields(
+                &mut group,
+                GROUP_SCHEMA,
+                [
+                    ("displayName", display_name.map(Value::String)),
+                    ("externalId", external_id.map(Value::String)),
+                    ("members", members),
+                ],
+            )?;
             Some(scim.create(EP, &group)?)
-        }
-        GroupCommand::Get { id, projection } => {
-            Some(scim.get(EP, &id, &projection_query(&projection)?)?.resource)
-        }
-        GroupCommand::List { query } => return list(scim, EP, &query, false),
-        GroupCommand::Replace { id, file, if_match } => {
-            let body = read_json(&file)?;
-            Some(scim.replace(EP, &id, &body, etag(if_match.as_deref())?.as_ref())?)
-        }
-        GroupCommand::Delete { id, if_match } => {
-            scim.delete(EP, &id, etag(if_match.as_deref())?.as_ref())?;
-            None
         }
         GroupCommand::AddMember { group, members } => Some(scim.add_members(&group, &members)?),
         GroupCommand::RemoveMember { group, members } => {
             Some(scim.remove_members(&group, &members)?)
         }
         GroupCommand::SetMembers { group, members } => Some(scim.set_members(&group, &members)?),
+        GroupCommand::Resource(c) => return resource(scim, EP, c),
     })
+}
+
+fn agents(scim: &Scim, c: AgentCommand) -> Outcome {
+    const EP: &str = "Agents";
+    Ok(match c {
+        AgentCommand::Create { file, fields: f } => {
+            let mut agent = read_or_empty(file.as_deref())?;
+            let owners = (!f.owners.is_empty())
+                .then(|| f.owners.iter().map(|o| json!({ "value": o })).collect());
+            set_fields(
+                &mut agent,
+                AGENT_SCHEMA,
+                [
+                    ("agentUserName", f.agent_user_name.map(Value::String)),
+                    ("displayName", f.display_name.map(Value::String)),
+                    ("description", f.description.map(Value::String)),
+                    ("agentType", f.agent_type.map(Value::String)),
+                    ("externalId", f.external_id.map(Value::String)),
+                    ("owners", owners),
+                    ("active", f.active.map(Value::Bool)),
+                ],
+            )?;
+            require(&agent, "agentUserName", "an agent", "--agent-user-name")?;
+            Some(scim.create(EP, &agent)?)
+        }
+        AgentCommand::Deactivate { id } => Some(scim.set_active(EP, &id, false)?),
+        AgentCommand::Activate { id } => Some(scim.set_active(EP, &id, true)?),
+        AgentCommand::Resource(c) => return resource(scim, EP, c),
+    })
+}
+
+fn applications(scim: &Scim, c: ApplicationCommand) -> Outcome {
+    const EP: &str = "AgenticApplications";
+    Ok(match c {
+        ApplicationCommand::Create {
+            file,
+            name,
+            display_name,
+            description,
+            external_id,
+            url,
+            agents,
+        } => {
+            let mut app = read_or_empty(file.as_deref())?;
+            let url = url.map(|u| json!([{"value": u, "type": "homepage", "primary": true}]));
+            let agents = (!agents.is_empty())
+                .then(|| agents.iter().map(|a| json!({ "value": a })).collect());
+            set_fields(
+                &mut app,
+                AGENTIC_APPLICATION_SCHEMA,
+                [
+                    ("name", name.map(Value::String)),
+                    ("displayName", display_name.map(Value::String)),
+                    ("description", description.map(Value::String)),
+                    ("externalId", external_id.map(Value::String)),
+                    ("applicationUrls", url),
+                    ("agents", agents),
+                ],
+            )?;
+            require(&app, "name", "an agentic application", "--name")?;
+            Some(scim.create(EP, &app)?)
+        }
+        ApplicationCommand::Resource(c) => return resource(scim, EP, c),
+    })
+}
+
+/// The commands every resource type shares, at `endpoint`.
+fn resource(scim: &Scim, endpoint: &str, c: ResourceCommand) -> Outcome {
+    Ok(match c {
+        ResourceCommand::Get { id, projection } => Some(
+            scim.get(endpoint, &id, &projection_query(&projection)?)?
+                .resource,
+        ),
+        ResourceCommand::List { query } => return list(scim, endpoint, &query, false),
+        ResourceCommand::Replace { id, file, if_match } => {
+            let body = read_json(&file)?;
+            Some(scim.replace(endpoint, &id, &body, etag(if_match.as_deref())?.as_ref())?)
+        }
+        ResourceCommand::Patch { id, ops } => Some(patch(scim, endpoint, &id, &ops)?),
+        ResourceCommand::Delete { id, if_match } => {
+            scim.delete(endpoint, &id, etag(if_match.as_deref())?.as_ref())?;
+            None
+        }
+    })
+}
+
+/// The JSON file a create starts from, or an empty object.
+fn read_or_empty(file: Option<&Path>) -> Result<Value, Failure> {
+    match file {
+        Some(f) => read_json(f),
+        None => Ok(json!({})),
+    }
+}
+
+/// Lays the given flag values over `resource` (a JSON object), adding `schemas` when it has none.
+fn set_fields<const N: usize>(
+    resource: &mut Value,
+    schema: &str,
+    fields: [(&str, Option<Value>); N],
+) -> Result<(), Failure> {
+    let obj = resource
+        .as_object_mut()
+        .ok_or_else(|| "the resource must be a JSON object".to_owned())?;
+    if scimkit::schema::name::get(obj, "schemas").is_none() {
+        obj.insert("schemas".into(), json!([schema]));
+    }
+    for (name, value) in fields {
+        if let Some(v) = value {
+            obj.insert(name.to_owned(), v);
+        }
+    }
+    Ok(())
+}
+
+/// A usage error unless `resource` has `attribute` (the one a create needs).
+fn require(resource: &Value, attribute: &str, what: &str, flag: &str) -> Result<(), Failure> {
+    match resource
+        .as_object()
+        .and_then(|o| scimkit::schema::name::get(o, attribute))
+    {
+        Some(_) => Ok(()),
+        None => Err(Failure::Usage(format!(
+            "{what} needs {attribute}: pass {flag} or a file"
+        ))),
+    }
 }
 
 fn query_args(q: &QueryFlags) -> QueryArgs {
@@ -670,12 +830,7 @@ fn apply_user_fields(user: &mut Value, f: &UserFields) -> Result<(), Failure> {
             }
         }
     }
-    if scimkit::schema::name::get(obj, "userName").is_none() {
-        return Err(Failure::Usage(
-            "a user needs a userName: pass --user-name or a file".into(),
-        ));
-    }
-    Ok(())
+    require(user, "userName", "a user", "--user-name")
 }
 
 fn etag(text: Option<&str>) -> Result<Option<ETag>, Failure> {

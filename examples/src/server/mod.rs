@@ -23,6 +23,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use scimkit::schema::SchemaRegistry;
 use scimkit_server::hooks::{BearerTokens, PathTenants};
 use scimkit_server::store::postgres::PostgresStore;
 use scimkit_server::store::sqlite::SqliteStore;
@@ -65,6 +66,9 @@ pub struct Config {
     pub group_patch_response: PatchResponse,
     /// Header-read and idle timeouts and the connection limit.
     pub connections: Connections,
+    /// Also serve AI agent identities: the `Agent` and `AgenticApplication` resource types of
+    /// the SCIM agent drafts (`scimkit_schema::agents`), listed in discovery.
+    pub agents: bool,
 }
 
 impl Default for Config {
@@ -83,6 +87,7 @@ impl Default for Config {
             interop: Interop::idp_compatible(),
             group_patch_response: PatchResponse::default(),
             connections: Connections::default(),
+            agents: false,
         }
     }
 }
@@ -175,7 +180,13 @@ impl Server {
         }
         settings.interop = config.interop;
         settings.group_patch_response = config.group_patch_response;
+        let registry = if config.agents {
+            SchemaRegistry::rfc().with_agents()
+        } else {
+            SchemaRegistry::rfc()
+        };
         let service = ScimService::builder(store)
+            .registry(registry)
             .auth(tenants.tokens().clone())
             .tenancy(PathTenants::new("/t/", "/scim/v2"))
             .events(provisioning.clone())

@@ -51,3 +51,29 @@ pub fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// Runs `test` on a `PostgresStore` in a schema of its own (named after `label`), dropped
+/// afterwards, when `SCIMKIT_POSTGRES_URL` names a server (CI starts one with
+/// `.ci/postgres.sh`); skipped with the reason printed otherwise.
+pub async fn on_postgres<F, Fut>(label: &str, test: F)
+where
+    F: FnOnce(scimkit_server::store::postgres::PostgresStore) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    use scimkit_server::store::postgres::PostgresStore;
+    let Some(url) = scimkit_server::testing::postgres_url() else {
+        return;
+    };
+    let schema = format!("scimkit_{label}_{}", std::process::id());
+    let store = PostgresStore::builder(&url)
+        .schema(schema.clone())
+        .connect()
+        .await
+        .unwrap();
+    test(store.clone()).await;
+    let client = store.pool().get().await.unwrap();
+    client
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .await
+        .unwrap();
+}
