@@ -14,7 +14,8 @@
 //! - **Concurrency.** One writer connection (SQLite has one writer at a time anyway) and a pool
 //!   of readers (WAL lets them read beside the writer). All SQLite work runs on tokio's blocking
 //!   pool, never on an async worker; readers are admitted fairly between tenants, so one tenant's
-//!   expensive queries cannot take every reader from another tenant's lookups.
+//!   expensive queries cannot take every reader from another tenant's lookups. The write-ahead
+//!   log is checkpointed by a background thread, never inside a request's commit.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -193,6 +194,33 @@ impl Drop for Inner {
     }
 }
 
+/// How often committed pages are moved from the write-ahead log into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Checkpoints the write-ahead log on a thread of its own, with its own connection, for as long
+/// as the store lives. A PASSIVE checkpoint copies what no reader still needs and never waits for
+/// or blocks the writer, so the fsync it ends with is off every request's path (SQLite would
+/// otherwise checkpoint inside the commit that crosses 1,000 pages of log, stalling every queued
+/// write for the length of an fsync).
+fn checkpoint_in_background(
+    conn: Connection,
+    store: std::sync::Weak<Inner>,
+) -> Result<(), StoreError> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(sql_error)?;
+    std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(move || {
+            while store.strong_count() > 0 {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                // A failed checkpoint leaves the log to the next one; nothing is lost.
+                let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            }
+        })
+        .map_err(StoreError::backend)?;
+    Ok(())
+}
+
 fn sql_error(e: rusqlite::Error) -> StoreError {
     StoreError::backend(e)
 }
@@ -204,7 +232,10 @@ impl SqliteStore {
         let readers = (0..READERS)
             .map(|_| Connection::open(path).map_err(sql_error))
             .collect::<Result<Vec<_>, _>>()?;
-        SqliteStore::from_connections(writer, readers)
+        let checkpointer = Connection::open(path).map_err(sql_error)?;
+        let store = SqliteStore::from_connections(writer, readers)?;
+        checkpoint_in_background(checkpointer, Arc::downgrade(&store.inner))?;
+        Ok(store)
     }
 
     /// A private database in a temporary file, removed when the last clone of the store is
@@ -228,6 +259,11 @@ impl SqliteStore {
         writer
             .busy_timeout(std::time::Duration::from_secs(5))
             .map_err(sql_error)?;
+        // No checkpoint inside a commit: it would hold the one writer (and every write queued
+        // behind it) through an fsync. `checkpoint_in_background` does that work instead.
+        writer
+            .execute_batch("PRAGMA wal_autocheckpoint = 0")
+            .map_err(sql_error)?;
         // The translated SQL calls `scim_fold` and `scim_instant`; every connection has them.
         scimkit_sql::sqlite::register_functions(&writer).map_err(sql_error)?;
         writer.execute_batch(TABLES).map_err(sql_error)?;
@@ -237,7 +273,7 @@ impl SqliteStore {
             scimkit_sql::sqlite::register_functions(r).map_err(sql_error)?;
             r.busy_timeout(std::time::Duration::from_secs(5))
                 .map_err(sql_error)?;
-            r.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;")
+            r.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;")
                 .map_err(sql_error)?;
         }
         Ok(SqliteStore {
