@@ -125,7 +125,7 @@ fn token(c: &Client) -> String {
 /// applied every provisioning event so far.
 fn audit_changes(server: &TestServer, resource_id: &str) -> Vec<String> {
     server.settle();
-    let db = rusqlite::Connection::open(&server.db).unwrap();
+    let db = rusqlite::Connection::open(examples::server::app_database(&server.db)).unwrap();
     let mut stmt = db
         .prepare("SELECT changes FROM app_audit WHERE resource_id = ?1 ORDER BY seq")
         .unwrap();

@@ -19,7 +19,7 @@ pub mod provisioning;
 pub mod tenants;
 
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -92,6 +92,29 @@ impl Default for Config {
     }
 }
 
+/// The file the application's own data (tenants, tokens, accounts, teams, audit) lives in beside
+/// the SCIM database file `db`: `scim.db` → `scim.app.db`.
+///
+/// A file of its own because SQLite lets one transaction at a time write a file: sharing one,
+/// the provisioning worker's account and audit writes would queue with the requests' SCIM writes,
+/// and a writer that finds the file locked sleeps in SQLite's busy handler (a millisecond and
+/// more) instead of waking when the lock is released.
+///
+/// ```
+/// use std::path::Path;
+/// let app = examples::server::app_database(Path::new("/var/lib/scim.db"));
+/// assert_eq!(app, Path::new("/var/lib/scim.app.db"));
+/// ```
+pub fn app_database(db: &Path) -> PathBuf {
+    let mut name = db.file_stem().unwrap_or_default().to_os_string();
+    name.push(".app");
+    if let Some(ext) = db.extension() {
+        name.push(".");
+        name.push(ext);
+    }
+    db.with_file_name(name)
+}
+
 /// How often an instance on a shared PostgreSQL database reloads the tenants' tokens.
 pub const TOKEN_RELOAD: Duration = Duration::from_secs(2);
 
@@ -107,11 +130,12 @@ pub struct Server {
 }
 
 impl Server {
-    /// Opens the SQLite database file and prepares the SCIM service, the application and the
-    /// admin surface.
+    /// Opens the SQLite database file (and the application's file beside it, [`app_database`])
+    /// and prepares the SCIM service, the application and the admin surface.
     pub fn open(db: &Path, config: Config) -> Result<Server, StoreError> {
         let store = SqliteStore::open(db)?;
-        let app: Arc<dyn app::AppData> = Arc::new(app::sqlite::SqliteAppData::open(db)?);
+        let app = app::sqlite::SqliteAppData::open_beside(&app_database(db), db)?;
+        let app: Arc<dyn app::AppData> = Arc::new(app);
         let provisioning = Backend::Sqlite(store.clone());
         Server::assemble(Backend::Sqlite(store), provisioning, app, None, config)
     }

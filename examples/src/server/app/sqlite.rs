@@ -1,4 +1,5 @@
-//! [`AppData`] in SQLite: the `app_*` tables of the server's database file.
+//! [`AppData`] in SQLite: the `app_*` tables, in a file beside the SCIM database
+//! ([`app_database`](crate::server::app_database)).
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -41,7 +42,7 @@ CREATE INDEX IF NOT EXISTS app_audit_tenant ON app_audit (tenant, seq);
 CREATE INDEX IF NOT EXISTS app_audit_at ON app_audit (at);
 ";
 
-/// The application's data in a SQLite file (the server's own, beside the SCIM tables).
+/// The application's data in a SQLite file of its own, beside the SCIM database.
 #[derive(Debug)]
 pub struct SqliteAppData {
     db: Mutex<Connection>,
@@ -106,12 +107,24 @@ impl SqliteAppData {
         let db = Connection::open(path).map_err(sql)?;
         db.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(sql)?;
-        // The file is in WAL mode (the SCIM store sets it); NORMAL syncs at checkpoints rather
-        // than at every commit, so applying one provisioning event costs no fsync.
-        db.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
-            .map_err(sql)?;
+        // WAL lets the admin page read while provisioning writes; NORMAL syncs at checkpoints
+        // rather than at every commit, so applying one provisioning event costs no fsync.
+        db.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+        )
+        .map_err(sql)?;
         db.execute_batch(SCHEMA).map_err(sql)?;
         Ok(SqliteAppData { db: Mutex::new(db) })
+    }
+
+    /// Opens the application data at `path`, beside the SCIM database file `scim`. Before the
+    /// application had a file of its own its tables lived in `scim`: a new, empty `path` takes
+    /// them over once (they are copied, and left where they were), so no tenant, token, account
+    /// or audit entry is lost on upgrade.
+    pub fn open_beside(path: &Path, scim: &Path) -> AppResult<SqliteAppData> {
+        let data = SqliteAppData::open(path)?;
+        adopt(&data.db.lock().unwrap_or_else(|p| p.into_inner()), scim)?;
+        Ok(data)
     }
 
     fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> AppResult<T> {
@@ -126,6 +139,53 @@ impl SqliteAppData {
         tx.commit().map_err(sql)?;
         Ok(out)
     }
+}
+
+/// Copies the application's tables from the older layout in `scim` into this empty file.
+fn adopt(c: &Connection, scim: &Path) -> AppResult<()> {
+    let empty: bool = c
+        .query_row("SELECT NOT EXISTS (SELECT 1 FROM app_tenants)", [], |r| {
+            r.get(0)
+        })
+        .map_err(sql)?;
+    if !empty || !scim.exists() {
+        return Ok(());
+    }
+    let Some(scim) = scim.to_str() else {
+        return Ok(());
+    };
+    c.execute("ATTACH DATABASE ?1 AS legacy", [scim])
+        .map_err(sql)?;
+    // ATTACH and DETACH cannot run inside a transaction; the copy is one.
+    let copied = (|| {
+        let legacy: bool = c.query_row(
+            "SELECT EXISTS (SELECT 1 FROM legacy.sqlite_master WHERE name = 'app_tenants')",
+            [],
+            |r| r.get(0),
+        )?;
+        if legacy {
+            let tx = c.unchecked_transaction()?;
+            // Parents before children, for the foreign keys.
+            for table in [
+                "app_tenants",
+                "app_tokens",
+                "app_accounts",
+                "app_teams",
+                "app_groups",
+                "app_team_members",
+                "app_audit",
+            ] {
+                tx.execute_batch(&format!(
+                    "INSERT INTO main.{table} SELECT * FROM legacy.{table}"
+                ))?;
+            }
+            tx.commit()?;
+        }
+        Ok(())
+    })();
+    let detached = c.execute_batch("DETACH DATABASE legacy");
+    copied.map_err(sql)?;
+    detached.map_err(sql)
 }
 
 /// Whether team `team` belongs to `tenant`.
@@ -531,5 +591,35 @@ impl AppData for SqliteAppData {
             )?
             .collect()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::app::AppData;
+
+    #[test]
+    fn a_new_application_file_takes_over_the_tables_of_the_older_layout() {
+        let dir = std::env::temp_dir().join(format!("scimkit-adopt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let scim = dir.join("scim.db");
+        let app = crate::server::app_database(&scim);
+        // The older layout: the application's tables inside the SCIM database file.
+        let old = SqliteAppData::open(&scim).unwrap();
+        old.create_tenant("acme").unwrap();
+        let team = old.create_team("acme", "Guides").unwrap();
+        drop(old);
+
+        let new = SqliteAppData::open_beside(&app, &scim).unwrap();
+        assert_eq!(new.tenants().unwrap(), ["acme"]);
+        assert_eq!(new.teams("acme").unwrap()[0].id, team);
+        new.create_tenant("globex").unwrap();
+        drop(new);
+        // Taken over once: opening again copies nothing twice and keeps what came since.
+        let again = SqliteAppData::open_beside(&app, &scim).unwrap();
+        assert_eq!(again.tenants().unwrap().len(), 2);
+        drop(again);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
