@@ -273,7 +273,11 @@ impl SqliteStore {
             scimkit_sql::sqlite::register_functions(r).map_err(sql_error)?;
             r.busy_timeout(std::time::Duration::from_secs(5))
                 .map_err(sql_error)?;
-            r.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;")
+            // Memory-mapped reads: a scan of a large file reads pages in place (a 1M-user scan
+            // took 1.3 s mapped, 1.8 s copied). Under writes SQLite drops the mapping at each
+            // read transaction after a commit, which costs about 8 % of PATCH throughput at 10k
+            // users; the scans are worth more.
+            r.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;")
                 .map_err(sql_error)?;
         }
         Ok(SqliteStore {
