@@ -38,6 +38,28 @@
 //! assert_eq!(service.handle(anonymous).await.status(), 401);
 //! # });
 //! ```
+//!
+//! A complete service provider: SQLite, the RFC resource types plus one of your own, bearer
+//! tokens, and axum (features `sqlite` and `axum`):
+//! ```
+//! # #[cfg(all(feature = "sqlite", feature = "axum"))] {
+//! use scimkit_schema::SchemaRegistry;
+//! use scimkit_server::{hooks::BearerTokens, store::sqlite::SqliteStore, ScimService};
+//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+//! let store = SqliteStore::open_temporary()?; // SqliteStore::open("scim.db".as_ref()) to keep it
+//! let tokens = BearerTokens::new();
+//! let token = tokens.issue("default", "okta");
+//! let service = ScimService::builder(store)
+//!     .registry(SchemaRegistry::rfc().with_agents()) // User, Group, Agent, AgenticApplication
+//!     .auth(tokens)
+//!     .build();
+//! let app: axum::Router = service.router(); // serves /scim/v2/...
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! # let _ = (app, listener, token);
+//! // axum::serve(listener, app).await?;
+//! # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]

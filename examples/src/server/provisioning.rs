@@ -112,8 +112,28 @@ impl Provisioning {
 
     fn send(&self, job: Job) {
         self.progress.queued.fetch_add(1, Ordering::SeqCst);
-        if self.tx.send(job).is_err() {
-            tracing::error!("the provisioning thread has stopped");
+        let job = match self.tx.try_send(job) {
+            Ok(()) => return,
+            Err(mpsc::TrySendError::Full(job)) => job,
+            Err(mpsc::TrySendError::Disconnected(_)) => {
+                tracing::error!("the provisioning thread has stopped");
+                return;
+            }
+        };
+        // The queue is full: the request whose event this is waits for room (backpressure), but
+        // never as a blocked async worker, which would stall every other request of the server
+        // (other tenants' lookups included) until the queue drains. `block_in_place` hands this
+        // worker's other tasks to another thread first.
+        let wait = || {
+            if self.tx.send(job).is_err() {
+                tracing::error!("the provisioning thread has stopped");
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(wait)
+            }
+            _ => wait(),
         }
     }
 
