@@ -1,5 +1,7 @@
 //! Regression tests for the service provider's reliability and security defects (issue #20),
-//! one test per defect, each over HTTP against the example server on SQLite. Each asserts the
+//! one test per defect, each over HTTP against the example server on SQLite; those whose fix
+//! depends on the backend (races, case folding, membership cycles, filters, stored passwords) run
+//! on PostgreSQL too. Each asserts the
 //! behaviour the defect report describes as wrong, so it fails on a server that has the defect.
 
 mod common;
@@ -135,8 +137,15 @@ fn audit_changes(server: &TestServer, resource_id: &str) -> Vec<String> {
         .unwrap()
 }
 
-/// The stored document of a resource, straight from the database file.
+/// The stored document of a resource, straight from the database.
 fn stored_doc(server: &TestServer, id: &str) -> String {
+    if let Some(url) = &server.postgres {
+        let mut db = postgres::Client::connect(url, postgres::NoTls).unwrap();
+        return db
+            .query_one("SELECT doc::text FROM scim_resources WHERE id = $1", &[&id])
+            .unwrap()
+            .get(0);
+    }
     let db = rusqlite::Connection::open(&server.db).unwrap();
     db.query_row("SELECT doc FROM resources WHERE id = ?1", [id], |r| {
         r.get(0)
@@ -169,7 +178,18 @@ fn race(writers: usize, rounds: usize, write: impl Fn(usize, usize) -> Resp + Sy
 /// race is retried, never answered with 412.
 #[test]
 fn defect_01_concurrent_writes_without_if_match_never_412() {
-    let server = TestServer::start();
+    concurrent_writes_without_if_match(&TestServer::start());
+}
+
+/// The same on PostgreSQL.
+#[test]
+fn defect_01_concurrent_writes_without_if_match_never_412_on_postgres() {
+    if let Some(server) = TestServer::start_postgres() {
+        concurrent_writes_without_if_match(&server);
+    }
+}
+
+fn concurrent_writes_without_if_match(server: &TestServer) {
     let c = server.tenant("acme");
     let id = c.create_user("race@example.com");
     let u = format!("/Users/{id}");
@@ -205,7 +225,18 @@ fn defect_01_concurrent_writes_without_if_match_never_412() {
 /// and sorting alike.
 #[test]
 fn defect_02_unicode_case_folding_in_uniqueness_filters_and_sort() {
-    let server = TestServer::start();
+    unicode_case_folding(&TestServer::start());
+}
+
+/// The same on PostgreSQL.
+#[test]
+fn defect_02_unicode_case_folding_in_uniqueness_filters_and_sort_on_postgres() {
+    if let Some(server) = TestServer::start_postgres() {
+        unicode_case_folding(&server);
+    }
+}
+
+fn unicode_case_folding(server: &TestServer) {
     let c = server.tenant("acme");
     let id = c.create_user("ümlaut");
     let r = c
@@ -282,7 +313,18 @@ fn defect_03_host_header_never_reaches_meta_location() {
 /// contain itself, directly or through nesting.
 #[test]
 fn defect_04_member_type_derived_and_cycles_refused() {
-    let server = TestServer::start();
+    member_types_and_cycles(&TestServer::start());
+}
+
+/// The same on PostgreSQL.
+#[test]
+fn defect_04_member_type_derived_and_cycles_refused_on_postgres() {
+    if let Some(server) = TestServer::start_postgres() {
+        member_types_and_cycles(&server);
+    }
+}
+
+fn member_types_and_cycles(server: &TestServer) {
     let c = server.tenant("acme");
     let a = c.create_group("A");
     let b = c.create_group("B");
@@ -697,7 +739,18 @@ fn defect_10c_empty_or_nul_user_name_is_400() {
 /// Defect 10d: comparing a dateTime attribute with text that is no dateTime is an invalid filter.
 #[test]
 fn defect_10d_datetime_filter_with_a_non_date_is_invalid_filter() {
-    let server = TestServer::start();
+    datetime_filters(&TestServer::start());
+}
+
+/// The same on PostgreSQL.
+#[test]
+fn defect_10d_datetime_filter_with_a_non_date_is_invalid_filter_on_postgres() {
+    if let Some(server) = TestServer::start_postgres() {
+        datetime_filters(&server);
+    }
+}
+
+fn datetime_filters(server: &TestServer) {
     let c = server.tenant("acme");
     c.create_user("dated@example.com");
     c.filter("Users", r#"meta.created gt "not-a-date""#, "")
@@ -770,7 +823,18 @@ fn defect_10f_duplicate_json_keys_are_invalid_syntax() {
 /// without it keeps the hash, PUT or PATCH with it replaces the hash.
 #[test]
 fn defect_11_passwords_are_hashed_and_never_returned() {
-    let server = TestServer::start();
+    passwords_hashed(&TestServer::start());
+}
+
+/// The same on PostgreSQL.
+#[test]
+fn defect_11_passwords_are_hashed_and_never_returned_on_postgres() {
+    if let Some(server) = TestServer::start_postgres() {
+        passwords_hashed(&server);
+    }
+}
+
+fn passwords_hashed(server: &TestServer) {
     let c = server.tenant("acme");
     let r = c
         .post(
@@ -782,7 +846,7 @@ fn defect_11_passwords_are_hashed_and_never_returned() {
     assert!(r.json.get("password").is_none());
     let id = r.json["id"].as_str().unwrap().to_owned();
     let u = format!("/Users/{id}");
-    let doc = stored_doc(&server, &id);
+    let doc = stored_doc(server, &id);
     assert!(!doc.contains("Tr0ub4dor"), "plaintext stored: {doc}");
     let first: Value = serde_json::from_str(&doc).unwrap();
     let first = first["password"].as_str().unwrap().to_owned();
@@ -810,7 +874,7 @@ fn defect_11_passwords_are_hashed_and_never_returned() {
         )
         .expect(200);
     assert!(r.json.get("password").is_none());
-    let doc: Value = serde_json::from_str(&stored_doc(&server, &id)).unwrap();
+    let doc: Value = serde_json::from_str(&stored_doc(server, &id)).unwrap();
     assert_eq!(doc["password"], first.as_str());
     // PUT and PATCH with a password replace the hash, never store the text.
     c.put(
@@ -818,7 +882,7 @@ fn defect_11_passwords_are_hashed_and_never_returned() {
         &json!({"schemas": [USER], "userName": "pw@example.com", "password": "correct horse"}),
     )
     .expect(200);
-    let doc = stored_doc(&server, &id);
+    let doc = stored_doc(server, &id);
     assert!(!doc.contains("correct horse"), "{doc}");
     let second: Value = serde_json::from_str(&doc).unwrap();
     let second = second["password"].as_str().unwrap().to_owned();
@@ -830,7 +894,7 @@ fn defect_11_passwords_are_hashed_and_never_returned() {
         )
         .expect(200);
     assert!(!r.text.contains("battery") && !r.text.contains("password"));
-    let doc = stored_doc(&server, &id);
+    let doc = stored_doc(server, &id);
     assert!(!doc.contains("battery staple"), "{doc}");
     let third: Value = serde_json::from_str(&doc).unwrap();
     let third = third["password"].as_str().unwrap();
@@ -841,5 +905,5 @@ fn defect_11_passwords_are_hashed_and_never_returned() {
     let r = c.post("/Bulk", &bulk).expect(200);
     let loc = r.json["Operations"][0]["location"].as_str().unwrap();
     let bid = loc.rsplit('/').next().unwrap();
-    assert!(!stored_doc(&server, bid).contains("in bulk"));
+    assert!(!stored_doc(server, bid).contains("in bulk"));
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use examples::server::{Config, Server};
+use examples::server::{Config, Db, Server};
 use serde_json::Value;
 
 /// The media type every SCIM response carries (RFC 7644 §3.1, Entra).
@@ -23,7 +23,12 @@ pub struct TestServer {
     pub server: Server,
     /// `http://127.0.0.1:PORT`.
     pub origin: String,
+    /// The SQLite file (a path that never exists for a server on PostgreSQL).
     pub db: PathBuf,
+    /// The PostgreSQL database, for a server on one.
+    pub postgres: Option<String>,
+    /// Appended to tenant names on PostgreSQL, where every test shares one database.
+    tenant_suffix: Option<String>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -50,6 +55,17 @@ impl TestServer {
 
     pub fn start_with(config: Config) -> TestServer {
         let db = temp_path("db");
+        TestServer::start_on(Db::Sqlite(db), config)
+    }
+
+    /// A server on the PostgreSQL database of `SCIMKIT_POSTGRES_URL` (CI starts one with
+    /// `.ci/postgres.sh`); `None`, with the reason printed, when there is none outside CI.
+    pub fn start_postgres() -> Option<TestServer> {
+        let url = scimkit_server::testing::postgres_url()?;
+        Some(TestServer::start_on(Db::Postgres(url), Config::default()))
+    }
+
+    fn start_on(db: Db, config: Config) -> TestServer {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
         let origin = format!("http://{}", listener.local_addr().expect("addr"));
@@ -57,9 +73,19 @@ impl TestServer {
             base_url: origin.clone(),
             ..config
         };
-        let server = Server::open(&db, config).expect("open the database");
+        let (path, postgres) = match &db {
+            Db::Sqlite(path) => (path.clone(), None),
+            Db::Postgres(url) => (temp_path("unused"), Some(url.clone())),
+        };
+        let tenant_suffix = postgres.as_ref().map(|_| {
+            format!(
+                "{}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::SeqCst)
+            )
+        });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let s = server.clone();
+        let (started, server) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -67,6 +93,10 @@ impl TestServer {
                 .build()
                 .expect("runtime");
             rt.block_on(async move {
+                let s = Server::connect(&db, config)
+                    .await
+                    .expect("open the database");
+                started.send(s.clone()).expect("the test waits");
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
                 s.serve(listener, async move {
                     let _ = stopped.await;
@@ -76,9 +106,11 @@ impl TestServer {
             });
         });
         TestServer {
-            server,
+            server: server.recv().expect("the server started"),
             origin,
-            db,
+            db: path,
+            postgres,
+            tenant_suffix,
             stop: Some(stop),
             thread: Some(thread),
         }
@@ -86,7 +118,11 @@ impl TestServer {
 
     /// Creates a tenant and returns a client holding its token.
     pub fn tenant(&self, name: &str) -> Client {
-        let token = self.server.create_tenant(name).expect("create tenant");
+        let name = match &self.tenant_suffix {
+            Some(suffix) => format!("{name}-{suffix}"),
+            None => name.to_owned(),
+        };
+        let token = self.server.create_tenant(&name).expect("create tenant");
         Client::new(
             format!("{}/t/{name}/scim/v2", self.origin),
             Some(token),
