@@ -389,7 +389,7 @@ impl PostgresStore {
     /// Inserts many new resources of one type in one transaction: for seeding and migrations,
     /// where one transaction per resource would measure the round trips, not the data. Each
     /// write is checked exactly as [`Store::create`] checks it; the first failure rolls
-    /// everything back.
+    /// everything back. The tables are analysed afterwards, so the planner knows the new rows.
     pub async fn import(
         &self,
         tenant: &str,
@@ -401,7 +401,15 @@ impl PostgresStore {
                 insert(&tx, tenant, resource_type, id, write).await?;
             }
             Ok::<(), Fail>(())
-        })
+        })?;
+        // Planner statistics now rather than when autovacuum gets to the tables: without them
+        // PostgreSQL may answer `userName eq` by walking the primary key in `seq` order (the
+        // page's ORDER BY) instead of the userName index: 4 ms instead of 0.1 ms at 10k users.
+        let client = self.client().await?;
+        client
+            .batch_execute("ANALYZE scim_resources, scim_unique_keys, scim_members, scim_emails")
+            .await
+            .map_err(|e| fail(Fail::from(e)))
     }
 }
 
