@@ -160,6 +160,32 @@ pub(crate) struct Inner<S, A> {
     pub(crate) router: Router,
     pub(crate) cursors: CursorCodec,
     pub(crate) config: Config,
+    pub(crate) write_turns: WriteTurns,
+}
+
+/// Turns for the writes of one resource: a fixed set of async locks, one picked by a hash of
+/// the tenant and the resource id. Two writes of one resource wait for each other; writes of
+/// different resources rarely share a lock (256 of them), and when they do they only queue.
+pub(crate) struct WriteTurns {
+    locks: Vec<tokio::sync::Mutex<()>>,
+}
+
+impl WriteTurns {
+    fn new() -> WriteTurns {
+        WriteTurns {
+            locks: (0..256).map(|_| tokio::sync::Mutex::new(())).collect(),
+        }
+    }
+
+    /// Waits for the turn to write resource `id` of `tenant`.
+    pub(crate) async fn turn(&self, tenant: &str, id: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (tenant, id).hash(&mut h);
+        self.locks[(h.finish() % self.locks.len() as u64) as usize]
+            .lock()
+            .await
+    }
 }
 
 /// Builds a [`ScimService`]; see [`ScimService::builder`].
@@ -288,6 +314,7 @@ impl<S: Store, A: Authenticator> Builder<S, A> {
                 router,
                 cursors,
                 config: self.config,
+                write_turns: WriteTurns::new(),
             }),
         }
     }

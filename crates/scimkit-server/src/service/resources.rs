@@ -508,21 +508,29 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         }
     }
 
-    /// Runs `attempt` until it does not lose a race, at most `write_retries` times; with a
-    /// client precondition a lost race is the client's 412.
-    async fn retrying<T, F, Fut>(&self, precondition: bool, mut attempt: F) -> Result<T, ScimError>
+    /// Runs `attempt` (a read–change–conditional-write of resource `id`) until it does not lose
+    /// a race, at most `write_retries` times; with a client precondition a lost race is the
+    /// client's 412. Writes of one resource through this service take turns (a striped lock), so
+    /// its own requests never race each other; what remains are races with other instances on a
+    /// shared database, which the retries absorb.
+    async fn retrying<T, F, Fut>(
+        &self,
+        id: &str,
+        precondition: bool,
+        mut attempt: F,
+    ) -> Result<T, ScimError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, Attempt>>,
     {
+        let _turn = self.svc.write_turns.turn(&self.tenant, id).await;
         let mut tries = 0u32;
         loop {
             match attempt().await {
                 Ok(t) => return Ok(t),
                 Err(Attempt::Lost) if !precondition && tries < self.svc.config.write_retries => {
                     tries += 1;
-                    // Let the winner finish before reading again.
-                    tokio::task::yield_now().await;
+                    backoff(tries).await;
                 }
                 Err(Attempt::Lost) if precondition => {
                     return Err(ScimError::precondition_failed(
@@ -552,7 +560,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
     ) -> Result<u64, ScimError> {
         let rt = schema.name();
         let (old, new, updated, skipped) = self
-            .retrying(precondition, || async {
+            .retrying(id, precondition, || async {
                 let current = self.get_current(rt, id, false).await?;
                 check(current.version)?;
                 let mut body = body.clone();
@@ -728,7 +736,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         precondition: bool,
     ) -> Result<(Value, Value, crate::store::Updated), ScimError> {
         let rt = schema.name();
-        self.retrying(precondition, || async {
+        self.retrying(id, precondition, || async {
             let mut write = Write {
                 doc: None,
                 unique: Vec::new(),
@@ -786,7 +794,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         let with_members = has_members(schema);
         let touches = with_members && ops.iter().any(members::touches_members);
         let result = self
-            .retrying(precondition, || async {
+            .retrying(id, precondition, || async {
                 let current = self.get_current(rt, id, touches).await?;
                 check(current.version)?;
                 let mut doc = current.doc.clone();
@@ -960,6 +968,28 @@ fn drop_restated_schemas(
         })
         .collect::<Result<_, _>>()
         .map(Some)
+}
+
+/// The pause before retry number `tries` of a write that lost a race. The first two retries
+/// only let the winner finish; later ones wait a random time of up to 0.1 ms × 2^(tries - 2)
+/// (at most 3.2 ms), so writers that keep colliding on one resource (several instances on one
+/// database, each reading the version the others just replaced) spread out instead of retrying
+/// in lockstep until the retries run out. The wait runs on the blocking pool, so it needs no
+/// timer in the caller's runtime and holds no async worker.
+async fn backoff(tries: u32) {
+    if tries <= 2 {
+        tokio::task::yield_now().await;
+        return;
+    }
+    let ceiling = 100u64 << (tries - 2).min(5);
+    let mut random = [0u8; 2];
+    // Without randomness the wait is the longest of its range: still a pause, only less spread.
+    let micros = match getrandom::getrandom(&mut random) {
+        Ok(()) => u64::from(u16::from_le_bytes(random)) % (ceiling + 1),
+        Err(_) => ceiling,
+    };
+    let pause = std::time::Duration::from_micros(micros);
+    let _ = tokio::task::spawn_blocking(move || std::thread::sleep(pause)).await;
 }
 
 #[cfg(test)]
