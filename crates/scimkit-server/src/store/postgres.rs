@@ -40,6 +40,9 @@ use super::{
 };
 
 /// The tables and indexes, idempotent. `scimkit_sql::postgres::SETUP_SQL` runs before them.
+/// The layout [`TABLES`] creates, recorded in `scim_layout`.
+const LAYOUT: i32 = 1;
+
 const TABLES: &str = r#"
 CREATE TABLE IF NOT EXISTS scim_layout (version integer NOT NULL);
 CREATE TABLE IF NOT EXISTS scim_resources (
@@ -358,6 +361,23 @@ impl PostgresStore {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .await
             .map_err(db_error)?;
+        // Already at this layout: no DDL. `CREATE … IF NOT EXISTS` still locks its table, and
+        // beside another instance's live writes those locks can deadlock an instance's start.
+        let layout: Option<String> = tx
+            .query_one("SELECT to_regclass('scim_layout')::text", &[])
+            .await
+            .map_err(db_error)?
+            .get(0);
+        if layout.is_some() {
+            let version: Option<i32> = tx
+                .query_one("SELECT max(version) FROM scim_layout", &[])
+                .await
+                .map_err(db_error)?
+                .get(0);
+            if version == Some(LAYOUT) {
+                return tx.commit().await.map_err(db_error);
+            }
+        }
         if let Some(schema) = schema {
             // Validated by the builder: letters, digits and `_`.
             tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))

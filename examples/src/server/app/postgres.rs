@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS app_settings (name text PRIMARY KEY, value bytea NOT 
 /// The advisory lock the tables are created under: instances may start at once.
 const MIGRATION_LOCK: i64 = 0x5c1a_0e18;
 
+/// The layout [`SCHEMA`] makes, recorded in `app_settings` as `layout`.
+const LAYOUT: &[u8] = b"1";
+
 type Job = Box<dyn FnOnce(&mut Client) + Send>;
 
 /// The application's data in a PostgreSQL database shared by every instance.
@@ -157,7 +160,26 @@ impl PostgresAppData {
 fn migrate(db: &mut Client) -> Result<Vec<u8>, postgres::Error> {
     let mut tx = db.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
-    tx.batch_execute(SCHEMA)?;
+    // Tables already made by this layout: no DDL, whose table locks could deadlock with another
+    // instance's live writes while this one starts.
+    let made: Option<String> = tx
+        .query_one("SELECT to_regclass('app_settings')::text", &[])?
+        .get(0);
+    let current = made.is_some()
+        && tx
+            .query_opt(
+                "SELECT 1 FROM app_settings WHERE name = 'layout' AND value = $1",
+                &[&LAYOUT],
+            )?
+            .is_some();
+    if !current {
+        tx.batch_execute(SCHEMA)?;
+        tx.execute(
+            "INSERT INTO app_settings (name, value) VALUES ('layout', $1)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            &[&LAYOUT],
+        )?;
+    }
     // 256 bits from the OS (the text of a fresh token); the cursor codec derives its key from it.
     let key = scimkit_server::hooks::new_token().into_bytes();
     tx.execute(
