@@ -964,8 +964,8 @@ impl Relay {
         if let Some(e) = &p.external_id {
             g["externalId"] = json!(e);
         }
-        if let Some(m) = p.members.as_ref().filter(|m| !m.is_empty()) {
-            g["members"] = m.iter().map(|id| json!({ "value": id })).collect();
+        if let Some(members) = references(p.members.as_ref()) {
+            g["members"] = members;
         }
         self.call(
             &ctx,

@@ -480,8 +480,7 @@ fn groups(scim: &Scim, c: GroupCommand) -> Outcome {
             members,
         } => {
             let mut group = read_or_empty(file.as_deref())?;
-            let members = (!members.is_empty())
-                .then(|| members.iter().map(|m| json!({ "value": m })).collect());
+            let members = references(&members);
             set_fields(
                 &mut group,
                 GROUP_SCHEMA,
@@ -507,8 +506,7 @@ fn agents(scim: &Scim, c: AgentCommand) -> Outcome {
     Ok(match c {
         AgentCommand::Create { file, fields: f } => {
             let mut agent = read_or_empty(file.as_deref())?;
-            let owners = (!f.owners.is_empty())
-                .then(|| f.owners.iter().map(|o| json!({ "value": o })).collect());
+            let owners = references(&f.owners);
             set_fields(
                 &mut agent,
                 AGENT_SCHEMA,
@@ -545,8 +543,7 @@ fn applications(scim: &Scim, c: ApplicationCommand) -> Outcome {
         } => {
             let mut app = read_or_empty(file.as_deref())?;
             let url = url.map(|u| json!([{"value": u, "type": "homepage", "primary": true}]));
-            let agents = (!agents.is_empty())
-                .then(|| agents.iter().map(|a| json!({ "value": a })).collect());
+            let agents = references(&agents);
             set_fields(
                 &mut app,
                 AGENTIC_APPLICATION_SCHEMA,
@@ -612,6 +609,11 @@ fn set_fields<const N: usize>(
         }
     }
     Ok(())
+}
+
+/// `[{"value": id}, ...]` for the ids given on the command line, `None` for none.
+fn references(ids: &[String]) -> Option<Value> {
+    (!ids.is_empty()).then(|| ids.iter().map(|id| json!({ "value": id })).collect())
 }
 
 /// A usage error unless `resource` has `attribute` (the one a create needs).
