@@ -4,8 +4,10 @@
 //! `extra` map, whose `Deserialize` is derived. The derive asks for the shadow's canonical field
 //! names (`deserialize_struct`'s `fields`), and the members of the JSON object are split by them:
 //! a member whose key matches a field in any case (RFC 7643 §2.1) goes to that field, the exact
-//! spelling winning over another; `null` members of modelled attributes are dropped (null means
+//! spelling winning over another unless it is unassigned (`null` or `[]`, RFC 7643 §2.5, which
+//! makes it the same as absent); `null` members of modelled attributes are dropped (null means
 //! unassigned, docs/idp-compatibility.md); every other member moves into `extra`, which `T` stores.
+//! So what a typed value writes reads back as the same value.
 //!
 //! There are two routes with the same rules. From a deserializer (JSON text), [`typed`] streams
 //! the members into the fields as it reads them, so a typed resource costs about what a derived
@@ -61,6 +63,7 @@ where
         })?;
         let mut typed = T::from(shadow);
         *typed.extra_mut() = extra;
+        typed.adopt_unassigned().map_err(de::Error::custom)?;
         Ok(typed)
     }
 }
@@ -325,6 +328,7 @@ where
     })?;
     let mut typed = T::from(shadow);
     *typed.extra_mut() = extra;
+    typed.adopt_unassigned()?;
     Ok(typed)
 }
 
@@ -380,6 +384,86 @@ fn dismantle(value: Value) {
 /// A typed value with a flattened map of the attributes it does not model.
 pub(crate) trait HasExtra {
     fn extra_mut(&mut self) -> &mut Map<String, Value>;
+
+    /// The last step of reading: a field left unassigned takes a member spelled in another case
+    /// that went to `extra` because the exact spelling came too (see [`take_variant`]).
+    fn adopt_unassigned(&mut self) -> Result<(), serde_json::Error>;
+}
+
+/// Removes from `extra` the first member that names `field` in another case, when it holds a
+/// value: the reading of an object whose exact spelling of a field is unassigned (`null` or `[]`)
+/// and another spelling is not. RFC 7643 §2.5 makes unassigned the same as absent, so the other
+/// spelling is the attribute's value; leaving it in `extra` beside an empty field would write an
+/// object that reads back differently. Members of `field` that are `null` are dropped on the way.
+pub(crate) fn take_variant(extra: &mut Map<String, Value>, field: &str) -> Option<Value> {
+    loop {
+        let key = extra.keys().find(|k| name::eq(k, field))?.clone();
+        match extra.shift_remove(&key) {
+            Some(Value::Null) | None => continue,
+            Some(value) => return Some(value),
+        }
+    }
+}
+
+/// The canonical member names of a shadow's fields, in declaration order: the names its derived
+/// `Deserialize` asks for (so there is no second table to keep in step).
+pub(crate) fn field_names<S: DeserializeOwned>() -> &'static [&'static str] {
+    #[derive(Debug)]
+    struct Probe(&'static [&'static str]);
+
+    impl std::fmt::Display for Probe {
+        fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("field names probe")
+        }
+    }
+
+    impl std::error::Error for Probe {}
+
+    impl de::Error for Probe {
+        fn custom<T: std::fmt::Display>(_: T) -> Self {
+            Probe(&[])
+        }
+    }
+
+    struct Names;
+
+    impl<'de> Deserializer<'de> for Names {
+        type Error = Probe;
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            fields: &'static [&'static str],
+            _visitor: V,
+        ) -> Result<V::Value, Probe> {
+            Err(Probe(fields))
+        }
+
+        fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Probe> {
+            Err(Probe(&[]))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+
+    match S::deserialize(Names) {
+        Err(Probe(fields)) => fields,
+        Ok(_) => &[],
+    }
+}
+
+/// A shadow with one member set, read by the shadow's own rules (renames, tolerances).
+pub(crate) fn shadow_with<S: DeserializeOwned>(
+    field: &str,
+    value: Value,
+) -> Result<S, serde_json::Error> {
+    let mut object = Map::new();
+    object.insert(field.to_owned(), value);
+    S::deserialize(Value::Object(object))
 }
 
 /// A JSON object offered to a derived `Deserialize`, split by the field names the derive asks for.

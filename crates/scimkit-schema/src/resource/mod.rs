@@ -116,6 +116,23 @@ macro_rules! typed {
                 fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
                     &mut self.extra
                 }
+
+                fn adopt_unassigned(&mut self) -> Result<(), serde_json::Error> {
+                    if self.extra.is_empty() {
+                        return Ok(());
+                    }
+                    let mut names = crate::resource::de::field_names::<Shadow>().iter();
+                    $(
+                        let name = names.next().copied().unwrap_or_default();
+                        while !name.is_empty() && crate::resource::de::is_unset(&self.$field) {
+                            let Some(value) = crate::resource::de::take_variant(&mut self.extra, name) else {
+                                break;
+                            };
+                            self.$field = crate::resource::de::shadow_with::<Shadow>(name, value)?.$field;
+                        }
+                    )*
+                    Ok(())
+                }
             }
 
             impl<'de> serde::Deserialize<'de> for $name {

@@ -257,3 +257,47 @@ fn canonical_output_order_follows_the_schema() {
         r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"1","userName":"b","active":true,"meta":{"resourceType":"User"},"custom":1}"#
     );
 }
+
+/// Reads `input` as a `User` both ways (text and `Value`), checks the two agree, writes the
+/// result and checks that it reads back as the same value.
+fn user_round_trip(input: Value) -> User {
+    let from_text: User = serde_json::from_str(&input.to_string()).unwrap();
+    let from_value = User::try_from(input).unwrap();
+    assert_eq!(from_text, from_value);
+    let written = serde_json::to_value(&from_text).unwrap();
+    let again: User = serde_json::from_value(written.clone()).unwrap();
+    assert_eq!(again, from_text, "written as {written}");
+    from_text
+}
+
+#[test]
+fn an_unassigned_exact_spelling_does_not_hide_another_spelling() {
+    // Found by the `messages` fuzz target: the exact spelling `[]` filled the field and `groupS`
+    // stayed in `extra`, so the output `{"groupS": []}` read back as `groups` with nothing extra.
+    let user = user_round_trip(json!({"userName": "x", "groups": [], "groupS": []}));
+    assert!(user.groups.is_empty());
+    assert!(user.extra.is_empty());
+
+    // Unassigned (RFC 7643 §2.5) is absent: the other spelling's value is the attribute's, in
+    // either order and for null as for `[]`.
+    for input in [
+        json!({"userName": "x", "groups": [], "groupS": [{"value": "g1"}]}),
+        json!({"userName": "x", "GROUPS": [{"value": "g1"}], "groups": null}),
+    ] {
+        let user = user_round_trip(input);
+        assert_eq!(user.groups.len(), 1);
+        assert!(user.extra.is_empty(), "{:?}", user.extra);
+    }
+    let user = user_round_trip(json!({"userName": "x", "nickName": null, "NickName": "bj"}));
+    assert_eq!(user.nick_name.as_deref(), Some("bj"));
+
+    // An assigned exact spelling still wins, and the other spelling is kept.
+    let user = user_round_trip(json!({"userName": "x", "groups": [{"value": "a"}], "groupS": []}));
+    assert_eq!(user.groups.len(), 1);
+    assert_eq!(user.extra, *json!({"groupS": []}).as_object().unwrap());
+
+    // The other spelling is read by the field's own rules.
+    let bad = json!({"userName": "x", "groups": [], "groupS": 5});
+    assert!(serde_json::from_str::<User>(&bad.to_string()).is_err());
+    assert!(User::try_from(bad).is_err());
+}
