@@ -21,12 +21,19 @@
 //! - **Lists** are answered by SQL from `scimkit-sql` (filter, sort, index and keyset paging),
 //!   with the evaluator's semantics; only the page's rows are read. A list runs under a
 //!   statement timeout and answers [`StoreError::Busy`] (503) when it is exceeded.
+//! - **Round trips.** Statements that do not depend on each other's results go as one pipeline
+//!   (tokio-postgres sends the requests of futures polled together without waiting, and
+//!   PostgreSQL runs them in the order sent): a row and its groups, a page's members and groups,
+//!   a write's unique keys, emails and row. The list queries' texts are prepared once per
+//!   connection, up to a bound. A lookup costs four round trips, a write's statements after the
+//!   row lock one.
 
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use futures_util::future::{try_join, try_join3, try_join_all};
 use scimkit_sql::{Dialect, SqlValue};
 use serde_json::Value;
 use tokio_postgres::error::SqlState;
@@ -456,6 +463,8 @@ fn read_row(r: &tokio_postgres::Row) -> Result<Row, tokio_postgres::Error> {
 }
 
 /// Inserts the unique keys of a write for the resource `seq`, after removing its old ones.
+///
+/// The statements go as one pipeline: one round trip, not one per key.
 async fn write_unique(
     tx: &impl GenericClient,
     seq: i64,
@@ -466,74 +475,112 @@ async fn write_unique(
     let delete = tx
         .prepare_cached("DELETE FROM scim_unique_keys WHERE seq = $1")
         .await?;
-    tx.execute(&delete, &[&seq]).await?;
     let insert = tx
         .prepare_cached(
             "INSERT INTO scim_unique_keys (tenant, type, attribute, value, seq) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT DO NOTHING",
         )
         .await?;
-    for k in &write.unique {
-        // A racing transaction that holds the same value makes this wait for its outcome.
-        let inserted = tx
-            .execute(&insert, &[&tenant, &rt, &k.attribute, &k.value, &seq])
-            .await?;
-        if inserted == 0 {
-            let holder = tx
-                .prepare_cached(
-                    "SELECT r.id FROM scim_unique_keys k JOIN scim_resources r ON r.seq = k.seq
-                     WHERE k.tenant = $1 AND k.type = $2 AND k.attribute = $3 AND k.value = $4",
-                )
-                .await?;
-            let existing = tx
-                .query_opt(&holder, &[&tenant, &rt, &k.attribute, &k.value])
-                .await?
-                .map(|r| r.try_get(0))
-                .transpose()?;
-            return Err(Fail::Store(StoreError::Uniqueness {
-                attribute: k.attribute.clone(),
-                existing,
-            }));
-        }
-    }
-    Ok(())
+    let params: Vec<[&(dyn ToSql + Sync); 5]> = write
+        .unique
+        .iter()
+        .map(|k| {
+            [
+                &tenant as _,
+                &rt as _,
+                &k.attribute as _,
+                &k.value as _,
+                &seq as _,
+            ]
+        })
+        .collect();
+    // A racing transaction that holds the same value makes an insert wait for its outcome.
+    let (_, inserted) = try_join(
+        tx.execute(&delete, &[&seq]),
+        try_join_all(params.iter().map(|p| tx.execute(&insert, p))),
+    )
+    .await?;
+    let Some(k) = write
+        .unique
+        .iter()
+        .zip(inserted)
+        .find_map(|(k, n)| (n == 0).then_some(k))
+    else {
+        return Ok(());
+    };
+    let holder = tx
+        .prepare_cached(
+            "SELECT r.id FROM scim_unique_keys k JOIN scim_resources r ON r.seq = k.seq
+             WHERE k.tenant = $1 AND k.type = $2 AND k.attribute = $3 AND k.value = $4",
+        )
+        .await?;
+    let existing = tx
+        .query_opt(&holder, &[&tenant, &rt, &k.attribute, &k.value])
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+    Err(Fail::Store(StoreError::Uniqueness {
+        attribute: k.attribute.clone(),
+        existing,
+    }))
 }
 
 /// Mirrors the document's `emails` into `scim_emails`: one row per value, in order, the text
-/// sub-attributes folded (none is `caseExact`), `primary` as given (`NULL` when absent).
+/// sub-attributes folded (none is `caseExact`), `primary` as given (`NULL` when absent). One
+/// pipeline, as [`write_unique`].
 async fn write_emails(tx: &impl GenericClient, seq: i64, doc: &Value) -> Result<(), Fail> {
     let delete = tx
         .prepare_cached("DELETE FROM scim_emails WHERE seq = $1")
         .await?;
-    tx.execute(&delete, &[&seq]).await?;
-    let Some(emails) = doc.get("emails").and_then(Value::as_array) else {
-        return Ok(());
-    };
     let insert = tx
         .prepare_cached(
             "INSERT INTO scim_emails (seq, position, value, type, is_primary, display)
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .await?;
-    for (position, email) in emails.iter().enumerate() {
-        let Some(email) = email.as_object().filter(|o| !o.is_empty()) else {
-            continue;
-        };
-        let text = |k: &str| email.get(k).and_then(Value::as_str).map(fold);
-        let position = i32::try_from(position).unwrap_or(i32::MAX);
-        tx.execute(
-            &insert,
-            &[
-                &seq,
-                &position,
-                &text("value"),
-                &text("type"),
-                &email.get("primary").and_then(Value::as_bool),
-                &text("display"),
-            ],
-        )
-        .await?;
-    }
+    type EmailRow = (
+        i32,
+        Option<String>,
+        Option<String>,
+        Option<bool>,
+        Option<String>,
+    );
+    let rows: Vec<EmailRow> = doc
+        .get("emails")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(position, email)| {
+            let email = email.as_object().filter(|o| !o.is_empty())?;
+            let text = |k: &str| email.get(k).and_then(Value::as_str).map(fold);
+            Some((
+                i32::try_from(position).unwrap_or(i32::MAX),
+                text("value"),
+                text("type"),
+                email.get("primary").and_then(Value::as_bool),
+                text("display"),
+            ))
+        })
+        .collect();
+    let params: Vec<[&(dyn ToSql + Sync); 6]> = rows
+        .iter()
+        .map(|(position, value, type_, primary, display)| {
+            [
+                &seq as _,
+                position as _,
+                value as _,
+                type_ as _,
+                primary as _,
+                display as _,
+            ]
+        })
+        .collect();
+    try_join(
+        tx.execute(&delete, &[&seq]),
+        try_join_all(params.iter().map(|p| tx.execute(&insert, p))),
+    )
+    .await?;
     Ok(())
 }
 
@@ -680,7 +727,7 @@ async fn groups_of(
 }
 
 /// Rows as stored resources, with their relations when asked for (two queries for the whole
-/// page, not two per row).
+/// page, not two per row, sent as one pipeline).
 async fn finish(
     c: &impl GenericClient,
     tenant: &str,
@@ -689,30 +736,45 @@ async fn finish(
     relations: bool,
 ) -> Result<Vec<Stored>, Fail> {
     if !relations {
-        return Ok(rows
-            .into_iter()
-            .map(|(_, id, version, doc)| Stored::new(id, version, doc))
-            .collect());
+        return Ok(attach(rows, None, None));
     }
-    let mut members = if MemberType::of_resource_type(rt) == Some(MemberType::Group) {
-        let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
-        Some(members_of(c, &seqs).await?)
-    } else {
-        None
-    };
     let ids: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
-    let mut groups = groups_of(c, tenant, &ids).await?;
-    Ok(rows
-        .into_iter()
+    let (members, groups) =
+        try_join(group_members(c, rt, &rows), groups_of(c, tenant, &ids)).await?;
+    Ok(attach(rows, members, Some(groups)))
+}
+
+/// The members of `rows` when they are groups.
+async fn group_members(
+    c: &impl GenericClient,
+    rt: &str,
+    rows: &[Row],
+) -> Result<Option<HashMap<i64, Vec<Member>>>, Fail> {
+    if MemberType::of_resource_type(rt) != Some(MemberType::Group) {
+        return Ok(None);
+    }
+    let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    members_of(c, &seqs).await.map(Some)
+}
+
+/// Rows as stored resources, with the relations read for them.
+fn attach(
+    rows: Vec<Row>,
+    mut members: Option<HashMap<i64, Vec<Member>>>,
+    mut groups: Option<HashMap<String, Vec<GroupRef>>>,
+) -> Vec<Stored> {
+    rows.into_iter()
         .map(|(seq, id, version, doc)| {
             let mut s = Stored::new(id, version, doc);
             if let Some(members) = members.as_mut() {
                 s.members = Some(members.remove(&seq).unwrap_or_default());
             }
-            s.groups = Some(groups.remove(&s.id).unwrap_or_default());
+            if let Some(groups) = groups.as_mut() {
+                s.groups = Some(groups.remove(&s.id).unwrap_or_default());
+            }
             s
         })
-        .collect())
+        .collect()
 }
 
 /// One insert of [`Store::create`], inside the caller's transaction.
@@ -752,8 +814,11 @@ async fn insert(
         return Err(Fail::Store(StoreError::IdTaken));
     };
     let seq: i64 = row.try_get(0)?;
-    write_unique(tx, seq, tenant, rt, write).await?;
-    write_emails(tx, seq, &doc).await?;
+    try_join(
+        write_unique(tx, seq, tenant, rt, write),
+        write_emails(tx, seq, &doc),
+    )
+    .await?;
     let mut updated = Updated::default();
     for change in &write.members {
         apply_members(tx, tenant, seq, change, &mut updated).await?;
@@ -809,13 +874,13 @@ async fn update_in(
     if !updated.changed {
         return Ok(updated);
     }
+    let emails_changed = write
+        .doc
+        .as_ref()
+        .is_some_and(|d| d.get("emails") != old.get("emails"));
     let mut new = write.doc.clone().unwrap_or(old);
     if let Some(meta) = new.get_mut("meta").and_then(Value::as_object_mut) {
         meta.insert("lastModified".into(), write.modified.clone().into());
-    }
-    if doc_changed {
-        write_unique(tx, seq, tenant, rt, write).await?;
-        write_emails(tx, seq, &new).await?;
     }
     let (user_name, external_id, display_name) = columns(&new);
     let s = tx
@@ -824,8 +889,27 @@ async fn update_in(
              display_name = $4, doc = $5 WHERE seq = $1",
         )
         .await?;
-    tx.execute(&s, &[&seq, &user_name, &external_id, &display_name, &new])
-        .await?;
+    // One pipeline: the keys, the emails (when they changed) and the row.
+    try_join3(
+        async {
+            match doc_changed {
+                true => write_unique(tx, seq, tenant, rt, write).await,
+                false => Ok(()),
+            }
+        },
+        async {
+            match emails_changed {
+                true => write_emails(tx, seq, &new).await,
+                false => Ok(()),
+            }
+        },
+        async {
+            tx.execute(&s, &[&seq, &user_name, &external_id, &display_name, &new])
+                .await
+                .map_err(Fail::from)
+        },
+    )
+    .await?;
     updated.version = version + 1;
     Ok(updated)
 }
@@ -870,6 +954,24 @@ const LAYOUT_SQL: Layout = Layout {
     dialect: Dialect::Postgres,
 };
 
+/// How many statements one connection keeps prepared: the fixed ones and the list queries'
+/// texts, which vary with the filter's shape (not its values).
+const STATEMENTS_KEPT: usize = 256;
+
+/// The prepared statement for a list query's text. IdPs send few filter shapes, so their
+/// lookups are parsed and planned once per connection; past [`STATEMENTS_KEPT`] a text is
+/// prepared unnamed each time instead, so that arbitrary filters cannot grow the cache.
+async fn list_statement(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+) -> Result<tokio_postgres::Statement, tokio_postgres::Error> {
+    if tx.statement_cache.size() < STATEMENTS_KEPT {
+        tx.prepare_cached(sql).await
+    } else {
+        tx.prepare(sql).await
+    }
+}
+
 /// Parameters as tokio-postgres takes them.
 fn bind(values: &[SqlValue]) -> Vec<&(dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
@@ -904,11 +1006,30 @@ impl Store for PostgresStore {
                      WHERE tenant = $1 AND id = $2 AND type = $3",
                 )
                 .await?;
-            let Some(row) = tx.query_opt(&s, &[&tenant, &id, &resource_type]).await? else {
+            // The row and the groups it is in, as one pipeline.
+            let (row, groups) = try_join(
+                async {
+                    tx.query_opt(&s, &[&tenant, &id, &resource_type])
+                        .await
+                        .map_err(Fail::from)
+                },
+                async {
+                    match relations {
+                        true => groups_of(&tx, tenant, &[id]).await.map(Some),
+                        false => Ok(None),
+                    }
+                },
+            )
+            .await?;
+            let Some(row) = row else {
                 return Ok(None);
             };
             let rows = vec![read_row(&row)?];
-            let mut found = finish(&tx, tenant, resource_type, rows, relations).await?;
+            let members = match relations {
+                true => group_members(&tx, resource_type, &rows).await?,
+                false => None,
+            };
+            let mut found = attach(rows, members, groups);
             tx.commit().await?;
             Ok::<_, Fail>(found.pop())
         };
@@ -962,16 +1083,16 @@ impl Store for PostgresStore {
         let mut client = self.client().await?;
         let read = async {
             let tx = PostgresStore::snapshot(&mut client).await?;
-            // Fixed text, no client input.
-            tx.batch_execute(&format!("SET LOCAL statement_timeout = {timeout}"))
-                .await?;
-            // Unnamed statements: the texts vary with the filter, and a statement cache keyed
-            // by them would grow without bound.
-            let mut rows: Vec<(Row, SqlValue)> = Vec::new();
-            for r in tx
-                .query(sql.page_sql.as_str(), &bind(&sql.page_params))
-                .await?
-            {
+            let page = list_statement(&tx, &sql.page_sql).await?;
+            // The time limit and the page as one pipeline. Fixed text, no client input.
+            let set_timeout = format!("SET LOCAL statement_timeout = {timeout}");
+            let (_, page) = try_join(
+                tx.batch_execute(&set_timeout),
+                tx.query(&page, &bind(&sql.page_params)),
+            )
+            .await?;
+            let mut rows: Vec<(Row, SqlValue)> = Vec::with_capacity(page.len());
+            for r in page {
                 rows.push((read_row(&r)?, r.try_get(4)?));
             }
             let total = match sql.total_from_page(rows.len()) {
