@@ -37,6 +37,11 @@ const MAX_EQ_DEPTH: usize = 64;
 /// levels (SCIM values nest at most 4), is not diffed. `null`, `[]` and
 /// `{}` are unassigned (RFC 7643 §2.5), so `new` should not hold them.
 ///
+/// The contract holds for resources whose objects name each attribute once. Names are
+/// case-insensitive, so a PATCH path names every spelling of one: for a resource holding both
+/// `emails` and `emaiLs`, `diff` pairs each spelling with its own first and does its best, but
+/// no operation can address one spelling alone.
+///
 /// ```
 /// use scimkit_patch::{apply, diff};
 /// use serde_json::json;
