@@ -157,6 +157,13 @@ pub struct UniqueKey {
     pub value: String,
 }
 
+/// Sets `doc`'s `meta.lastModified` to `modified` (see [`Write::stamp`]).
+pub(crate) fn stamp(doc: &mut Value, modified: &str) {
+    if let Some(meta) = doc.get_mut("meta").and_then(Value::as_object_mut) {
+        meta.insert("lastModified".into(), modified.into());
+    }
+}
+
 /// A document write: the new document (without relations), its unique keys, and optionally a
 /// member change applied in the same atomic step.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,6 +194,23 @@ impl Write {
             members: Vec::new(),
             modified: modified.into(),
         }
+    }
+
+    /// Records [`modified`](Write::modified) as `doc`'s `meta.lastModified`: what a store does
+    /// to the document it writes when the write changes the resource.
+    ///
+    /// ```
+    /// use scimkit_server::store::Write;
+    /// use serde_json::json;
+    ///
+    /// let doc = json!({"id": "1", "meta": {"lastModified": "2025-01-01T00:00:00Z"}});
+    /// let write = Write::document(doc.clone(), vec![], "2026-01-01T00:00:00Z");
+    /// let mut written = doc;
+    /// write.stamp(&mut written);
+    /// assert_eq!(written["meta"]["lastModified"], "2026-01-01T00:00:00Z");
+    /// ```
+    pub fn stamp(&self, doc: &mut Value) {
+        stamp(doc, &self.modified);
     }
 
     /// A members-only write.

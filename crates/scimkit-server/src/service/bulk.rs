@@ -75,7 +75,8 @@ async fn operation<S: Store, A: Authenticator>(
         (&Method::PUT, Some(id)) => {
             let v = ctx
                 .replace_resource(schema, id, data()?, &op.method, &check, precondition)
-                .await?;
+                .await?
+                .version;
             Ok(BulkOutcome::ok(location(&ctx.base, endpoint, id))
                 .with_version(super::render::etag(v).to_string()))
         }
@@ -90,7 +91,8 @@ async fn operation<S: Store, A: Authenticator>(
                     &check,
                     precondition,
                 )
-                .await?;
+                .await?
+                .version;
             Ok(BulkOutcome::ok(location(&ctx.base, endpoint, id))
                 .with_version(super::render::etag(v).to_string()))
         }

@@ -15,7 +15,10 @@ use super::members;
 use super::render::{self, etag, location};
 use super::{Ctx, PatchResponse};
 use crate::hooks::{Authenticator, Change};
-use crate::store::{unique_keys, MemberChange, Store, StoreError, Stored, UniqueKey, Write};
+use crate::store::{
+    stamp, unique_keys, GroupRef, MemberChange, Store, StoreError, Stored, UniqueKey, Updated,
+    Write,
+};
 
 /// The current time as RFC 3339 UTC with milliseconds: fixed width, so text order is time order.
 pub(crate) fn now() -> String {
@@ -345,10 +348,35 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
             .get(&self.tenant, schema.name(), id, relations)
             .await?
             .ok_or_else(|| ScimError::not_found("resource not found"))?;
+        self.render(schema, stored, query)
+    }
+
+    /// A stored resource as the client asked to see it: its representation, projected.
+    fn render(
+        &self,
+        schema: &ResourceSchema,
+        stored: Stored,
+        query: &Query,
+    ) -> Result<(Value, u64), ScimError> {
         let version = stored.version;
         let mut body = render::representation(&self.base, schema, stored);
         render::projector(schema, query)?.project_in_place(&mut body);
         Ok((body, version))
+    }
+
+    /// The representation a write answers with: the resource as written when the write knows
+    /// it, else read back.
+    async fn written(
+        &self,
+        schema: &ResourceSchema,
+        id: &str,
+        written: Written,
+        query: &Query,
+    ) -> Result<(Value, u64), ScimError> {
+        match written.stored {
+            Some(stored) => self.render(schema, stored, query),
+            None => self.read(schema, id, query).await,
+        }
     }
 
     /// POST to a resource type's endpoint (RFC 7644 §3.3).
@@ -449,16 +477,17 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
                     return Err(ScimError::invalid_syntax("a resource body is required"));
                 };
                 let check = |v: u64| self.check_precondition(scim, v);
-                self.replace_resource(
-                    schema,
-                    id,
-                    body.clone(),
-                    &scim.method,
-                    &check,
-                    has_precondition(scim),
-                )
-                .await?;
-                let (body, version) = self.read(schema, id, &scim.query).await?;
+                let written = self
+                    .replace_resource(
+                        schema,
+                        id,
+                        body.clone(),
+                        &scim.method,
+                        &check,
+                        has_precondition(scim),
+                    )
+                    .await?;
+                let (body, version) = self.written(schema, id, written, &scim.query).await?;
                 Ok(resource_response(StatusCode::OK, &body, version, &loc))
             }
             Method::PATCH => {
@@ -466,22 +495,23 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
                     return Err(ScimError::invalid_syntax("a PatchOp body is required"));
                 };
                 let check = |v: u64| self.check_precondition(scim, v);
-                self.patch_resource(
-                    schema,
-                    id,
-                    &patch.operations,
-                    &scim.method,
-                    &check,
-                    has_precondition(scim),
-                )
-                .await?;
+                let written = self
+                    .patch_resource(
+                        schema,
+                        id,
+                        &patch.operations,
+                        &scim.method,
+                        &check,
+                        has_precondition(scim),
+                    )
+                    .await?;
                 let asked =
                     !scim.query.attributes.is_empty() || !scim.query.excluded_attributes.is_empty();
                 let representation = asked
                     || !has_members(schema)
                     || self.svc.config.group_patch_response == PatchResponse::Representation;
                 if representation {
-                    let (body, version) = self.read(schema, id, &scim.query).await?;
+                    let (body, version) = self.written(schema, id, written, &scim.query).await?;
                     Ok(resource_response(StatusCode::OK, &body, version, &loc))
                 } else {
                     Ok(response::no_content())
@@ -557,11 +587,13 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         method: &Method,
         check: &(dyn Fn(u64) -> Result<(), ScimError> + Sync),
         precondition: bool,
-    ) -> Result<u64, ScimError> {
+    ) -> Result<Written, ScimError> {
         let rt = schema.name();
-        let (old, new, updated, skipped) = self
+        // A type without members answers with its groups, read with the resource.
+        let answerable = !has_members(schema);
+        let (old, new, updated, skipped, groups) = self
             .retrying(id, precondition, || async {
-                let current = self.get_current(rt, id, false).await?;
+                let current = self.get_current(rt, id, answerable).await?;
                 check(current.version)?;
                 let mut body = body.clone();
                 let mut unknown_attributes = self.take_unknown(schema, &mut body);
@@ -616,6 +648,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
                     body,
                     updated,
                     (unknown_members, unknown_attributes),
+                    current.groups,
                 ))
             })
             .await?;
@@ -629,7 +662,13 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         }
         self.skipped(&mut changes, id, skipped.0, skipped.1);
         self.emit(method, rt, Some(id), changes);
-        Ok(updated.version)
+        // The body carries the `meta.lastModified` the store recorded.
+        let doc = if updated.changed { new } else { old };
+        Ok(Written::new(
+            id,
+            &updated,
+            answerable.then_some((doc, groups)),
+        ))
     }
 
     async fn get_current(&self, rt: &str, id: &str, relations: bool) -> Result<Stored, Attempt> {
@@ -658,7 +697,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         method: &Method,
         check: &(dyn Fn(u64) -> Result<(), ScimError> + Sync),
         precondition: bool,
-    ) -> Result<u64, ScimError> {
+    ) -> Result<Written, ScimError> {
         if ops.is_empty() {
             return Err(ScimError::invalid_syntax(
                 "a PatchOp needs one or more Operations (RFC 7644 §3.5.2)",
@@ -674,7 +713,7 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
             None
         };
         let mut unknown_members = Vec::new();
-        let (old, new, updated) = match direct {
+        let (old, new, updated, answer) = match direct {
             Some(direct) => {
                 // Resolve added members once: what an id names does not depend on the group.
                 let mut changes = Vec::new();
@@ -694,8 +733,10 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
                         }
                     }
                 }
-                self.patch_members_directly(schema, id, &others, changes, check, precondition)
-                    .await?
+                let (old, new, updated) = self
+                    .patch_members_directly(schema, id, &others, changes, check, precondition)
+                    .await?;
+                (old, new, updated, None)
             }
             None => {
                 self.patch_whole(
@@ -723,7 +764,11 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         }
         self.skipped(&mut changes, id, unknown_members, unknown_attributes);
         self.emit(method, rt, Some(id), changes);
-        Ok(updated.version)
+        Ok(Written::new(
+            id,
+            &updated,
+            answer.map(|groups| (new, groups)),
+        ))
     }
 
     async fn patch_members_directly(
@@ -789,13 +834,15 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
         precondition: bool,
         unknown_attributes: &mut Vec<String>,
         unknown_members: &mut Vec<String>,
-    ) -> Result<(Value, Value, crate::store::Updated), ScimError> {
+    ) -> Result<WholePatch, ScimError> {
         let rt = schema.name();
         let with_members = has_members(schema);
         let touches = with_members && ops.iter().any(members::touches_members);
+        // A type without members answers with its groups, read with the resource.
+        let answerable = !with_members;
         let result = self
             .retrying(id, precondition, || async {
-                let current = self.get_current(rt, id, touches).await?;
+                let current = self.get_current(rt, id, touches || answerable).await?;
                 check(current.version)?;
                 let mut doc = current.doc.clone();
                 if touches {
@@ -811,7 +858,8 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
                         version: current.version,
                         ..Default::default()
                     };
-                    return Ok((current.doc, doc, unchanged, Vec::new(), Vec::new()));
+                    let answer = current.groups;
+                    return Ok((current.doc, doc, unchanged, Vec::new(), Vec::new(), answer));
                 }
                 prune_unassigned(&mut doc);
                 self.svc
@@ -828,7 +876,8 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
                 };
                 let unique = unique_keys(schema, &doc);
                 check_unique_values(&unique)?;
-                let mut write = Write::document(doc.clone(), unique, now());
+                let modified = now();
+                let mut write = Write::document(doc.clone(), unique, modified.as_str());
                 if let Some(m) = members {
                     write = write.with_members(m);
                 }
@@ -838,13 +887,21 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
                     .update(&self.tenant, rt, id, Some(current.version), write)
                     .await
                     .map_err(|e| self.attempt_error(schema, e))?;
-                Ok((current.doc, doc, updated, attrs, skipped))
+                // What the store recorded: the new document stamped, or the old one.
+                let doc = match updated.changed {
+                    true => {
+                        stamp(&mut doc, &modified);
+                        doc
+                    }
+                    false => current.doc.clone(),
+                };
+                Ok((current.doc, doc, updated, attrs, skipped, current.groups))
             })
             .await?;
-        let (old, new, updated, attrs, skipped) = result;
+        let (old, new, updated, attrs, skipped, groups) = result;
         unknown_attributes.extend(attrs);
         unknown_members.extend(skipped);
-        Ok((old, new, updated))
+        Ok((old, new, updated, answerable.then_some(groups)))
     }
 
     /// DELETE (RFC 7644 §3.6).
@@ -879,7 +936,33 @@ impl<S: Store, A: Authenticator> Ctx<'_, S, A> {
     }
 }
 
-fn membership(changes: &mut Vec<Change>, updated: &crate::store::Updated) {
+/// What [`patch_whole`](Ctx::patch_whole) did: the old and the new document, the store's
+/// answer, and, for a type without members, the groups the resource is in (so the response
+/// needs no second read).
+type WholePatch = (Value, Value, Updated, Option<Option<Vec<GroupRef>>>);
+
+/// What a write left: its version, and the resource as stored when the write knows it without
+/// reading it back (a type without members, whose only relation, `groups`, no write changes).
+pub(crate) struct Written {
+    pub(crate) version: u64,
+    stored: Option<Stored>,
+}
+
+impl Written {
+    fn new(id: &str, updated: &Updated, answer: Option<(Value, Option<Vec<GroupRef>>)>) -> Written {
+        let stored = answer.map(|(doc, groups)| {
+            let mut stored = Stored::new(id, updated.version, doc);
+            stored.groups = groups;
+            stored
+        });
+        Written {
+            version: updated.version,
+            stored,
+        }
+    }
+}
+
+fn membership(changes: &mut Vec<Change>, updated: &Updated) {
     if !updated.added.is_empty() || !updated.removed.is_empty() {
         changes.push(Change::MembersChanged {
             added: updated.added.clone(),

@@ -186,12 +186,6 @@ impl Entry {
     }
 }
 
-fn set_last_modified(doc: &mut Value, modified: &str) {
-    if let Some(meta) = doc.get_mut("meta").and_then(Value::as_object_mut) {
-        meta.insert("lastModified".into(), modified.into());
-    }
-}
-
 impl Store for MemoryStore {
     async fn create(
         &self,
@@ -285,7 +279,7 @@ impl Store for MemoryStore {
             } else {
                 None
             };
-            set_last_modified(&mut e.doc, &write.modified);
+            super::stamp(&mut e.doc, &write.modified);
             e.version += 1;
             updated.version = e.version;
             let new_keys = e.unique.clone();

@@ -879,9 +879,7 @@ async fn update_in(
         .as_ref()
         .is_some_and(|d| d.get("emails") != old.get("emails"));
     let mut new = write.doc.clone().unwrap_or(old);
-    if let Some(meta) = new.get_mut("meta").and_then(Value::as_object_mut) {
-        meta.insert("lastModified".into(), write.modified.clone().into());
-    }
+    write.stamp(&mut new);
     let (user_name, external_id, display_name) = columns(&new);
     let s = tx
         .prepare_cached(

@@ -670,9 +670,7 @@ impl Store for SqliteStore {
                 return Ok(updated);
             }
             let mut new = write.doc.clone().unwrap_or(old);
-            if let Some(meta) = new.get_mut("meta").and_then(Value::as_object_mut) {
-                meta.insert("lastModified".into(), write.modified.clone().into());
-            }
+            write.stamp(&mut new);
             if doc_changed {
                 write_side_tables(c, seq, &tenant, &rt, &write)?;
             }
