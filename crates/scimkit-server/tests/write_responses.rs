@@ -1,6 +1,6 @@
 //! A PUT or PATCH answers with the resource as written, without reading it back: the body must
 //! be exactly what a GET right after returns (groups, `meta.version`, `meta.lastModified`,
-//! projection), on every store.
+//! projection), on every store. And a lookup lists a user as a read by id shows it.
 
 use http::{Method, StatusCode};
 use scimkit_server::hooks::AllowAll;
@@ -104,6 +104,28 @@ async fn writes_answer_as_reads<S: Store>(store: S) {
     assert_ne!(versions[1], versions[2]);
     let user = get(&svc, &format!("/Users/{id}")).await;
     assert_eq!(user["groups"][0]["display"], "Tour Guides", "{user}");
+    // A lookup lists the user as a read by id shows it, groups in the order they were made.
+    let (_, second) = call(
+        &svc,
+        Method::POST,
+        &format!("{BASE}/Groups"),
+        Some(json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Admins", "members": [{"value": id}]
+        })),
+    )
+    .await;
+    let user = get(&svc, &format!("/Users/{id}")).await;
+    let found = get(&svc, "/Users?filter=userName%20eq%20%22BJENSEN%22").await;
+    assert_eq!(found["Resources"][0], user);
+    let displays: Vec<&Value> = user["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| &g["display"])
+        .collect();
+    assert_eq!(displays, [&json!("Tour Guides"), &json!("Admins")]);
+    assert_eq!(user["groups"][1]["value"], second["id"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -24,9 +24,11 @@
 //! - **Round trips.** Statements that do not depend on each other's results go as one pipeline
 //!   (tokio-postgres sends the requests of futures polled together without waiting, and
 //!   PostgreSQL runs them in the order sent): a row and its groups, a page's members and groups,
-//!   a write's unique keys, emails and row. The list queries' texts are prepared once per
-//!   connection, up to a bound. A lookup costs four round trips, a write's statements after the
-//!   row lock one.
+//!   a write's unique keys, emails and row. A list's page (with each user's groups aggregated
+//!   into it) runs in a read-only transaction of its own whose `BEGIN`, time limit and `COMMIT`
+//!   go in the same pipeline, and the list queries' texts are prepared once per connection, up
+//!   to a bound: a user lookup by `userName` is one round trip, a read by id one, a write's
+//!   statements after the row lock one.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -396,19 +398,6 @@ impl PostgresStore {
             .map_err(db_error)?;
         tx.batch_execute(TABLES).await.map_err(db_error)?;
         tx.commit().await.map_err(db_error)
-    }
-
-    /// Runs `body` in a read-only transaction that sees one snapshot.
-    async fn snapshot<'c>(
-        client: &'c mut deadpool_postgres::Object,
-    ) -> Result<deadpool_postgres::Transaction<'c>, StoreError> {
-        client
-            .build_transaction()
-            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .await
-            .map_err(db_error)
     }
 }
 
@@ -960,14 +949,53 @@ const STATEMENTS_KEPT: usize = 256;
 /// lookups are parsed and planned once per connection; past [`STATEMENTS_KEPT`] a text is
 /// prepared unnamed each time instead, so that arbitrary filters cannot grow the cache.
 async fn list_statement(
-    tx: &deadpool_postgres::Transaction<'_>,
+    c: &deadpool_postgres::ClientWrapper,
     sql: &str,
 ) -> Result<tokio_postgres::Statement, tokio_postgres::Error> {
-    if tx.statement_cache.size() < STATEMENTS_KEPT {
-        tx.prepare_cached(sql).await
+    if c.statement_cache.size() < STATEMENTS_KEPT {
+        c.prepare_cached(sql).await
     } else {
-        tx.prepare(sql).await
+        c.prepare(sql).await
     }
+}
+
+/// Runs the prepared statement `read` in a read-only transaction of its own under the list
+/// time limit, as one pipeline: `BEGIN` and the limit, the statement, `COMMIT`, sent before any
+/// answer comes back (one round trip). Every message is sent when the three are first polled,
+/// so the transaction ends even when the statement fails (`COMMIT` of a failed transaction
+/// rolls back) or this future is dropped half way.
+async fn limited<T>(
+    c: &deadpool_postgres::ClientWrapper,
+    timeout_ms: u128,
+    read: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+) -> Result<T, tokio_postgres::Error> {
+    // Fixed text, no client input.
+    let begin = format!("BEGIN READ ONLY; SET LOCAL statement_timeout = {timeout_ms}");
+    let (_, out, _) = try_join3(c.batch_execute(&begin), read, c.batch_execute("COMMIT")).await?;
+    Ok(out)
+}
+
+/// A user's groups as the page query aggregates them: `[[id, displayName], …]`.
+fn group_refs(joined: Option<Value>) -> Vec<GroupRef> {
+    let Some(Value::Array(groups)) = joined else {
+        return Vec::new();
+    };
+    groups
+        .into_iter()
+        .filter_map(|g| {
+            let Value::Array(pair) = g else { return None };
+            let mut pair = pair.into_iter();
+            let id = match pair.next()? {
+                Value::String(id) => id,
+                _ => return None,
+            };
+            let display = match pair.next() {
+                Some(Value::String(d)) => Some(d),
+                _ => None,
+            };
+            Some(GroupRef { id, display })
+        })
+        .collect()
 }
 
 /// Parameters as tokio-postgres takes them.
@@ -995,25 +1023,27 @@ impl Store for PostgresStore {
         id: &str,
         relations: bool,
     ) -> Result<Option<Stored>, StoreError> {
-        let mut client = self.client().await?;
+        let client = self.client().await?;
+        let c: &deadpool_postgres::Client = &client;
         let read = async {
-            let tx = PostgresStore::snapshot(&mut client).await?;
-            let s = tx
+            let s = c
                 .prepare_cached(
                     "SELECT seq, id, version, doc FROM scim_resources
                      WHERE tenant = $1 AND id = $2 AND type = $3",
                 )
                 .await?;
-            // The row and the groups it is in, as one pipeline.
+            // The row and the groups it is in, as one pipeline (one round trip). Each
+            // statement sees its own snapshot; no write changes a resource's groups, so the
+            // two cannot disagree in a way a later read would not show.
             let (row, groups) = try_join(
                 async {
-                    tx.query_opt(&s, &[&tenant, &id, &resource_type])
+                    c.query_opt(&s, &[&tenant, &id, &resource_type])
                         .await
                         .map_err(Fail::from)
                 },
                 async {
                     match relations {
-                        true => groups_of(&tx, tenant, &[id]).await.map(Some),
+                        true => groups_of(c, tenant, &[id]).await.map(Some),
                         false => Ok(None),
                     }
                 },
@@ -1024,12 +1054,10 @@ impl Store for PostgresStore {
             };
             let rows = vec![read_row(&row)?];
             let members = match relations {
-                true => group_members(&tx, resource_type, &rows).await?,
+                true => group_members(c, resource_type, &rows).await?,
                 false => None,
             };
-            let mut found = attach(rows, members, groups);
-            tx.commit().await?;
-            Ok::<_, Fail>(found.pop())
+            Ok::<_, Fail>(attach(rows, members, groups).pop())
         };
         read.await.map_err(fail)
     }
@@ -1078,35 +1106,55 @@ impl Store for PostgresStore {
     ) -> Result<ListPage, StoreError> {
         let sql = ListSql::new(&LAYOUT_SQL, tenant, resource_type, &query)?;
         let timeout = self.list_timeout.as_millis().max(1);
-        let mut client = self.client().await?;
+        let client = self.client().await?;
+        let c: &deadpool_postgres::Client = &client;
+        let groups = query.relations
+            && MemberType::of_resource_type(resource_type) != Some(MemberType::Group);
         let read = async {
-            let tx = PostgresStore::snapshot(&mut client).await?;
-            let page = list_statement(&tx, &sql.page_sql).await?;
-            // The time limit and the page as one pipeline. Fixed text, no client input.
-            let set_timeout = format!("SET LOCAL statement_timeout = {timeout}");
-            let (_, page) = try_join(
-                tx.batch_execute(&set_timeout),
-                tx.query(&page, &bind(&sql.page_params)),
-            )
-            .await?;
-            let mut rows: Vec<(Row, SqlValue)> = Vec::with_capacity(page.len());
+            // A user's groups come with the page, so a lookup is one statement.
+            let page_sql = match groups {
+                true => format!(
+                    "SELECT p.*, (SELECT coalesce(json_agg(json_build_array(g.id, g.doc ->> 'displayName')
+                     ORDER BY g.seq), '[]') FROM scim_members m JOIN scim_resources g ON g.seq = m.group_seq
+                     WHERE m.tenant = $1 AND m.member_id = p.id) FROM ({}) p",
+                    sql.page_sql
+                ),
+                false => sql.page_sql.clone(),
+            };
+            let page = list_statement(c, &page_sql).await?;
+            let page = limited(c, timeout, c.query(&page, &bind(&sql.page_params))).await?;
+            let mut rows: Vec<((Row, Option<Value>), SqlValue)> = Vec::with_capacity(page.len());
             for r in page {
-                rows.push((read_row(&r)?, r.try_get(4)?));
+                let joined = if groups { Some(r.try_get(5)?) } else { None };
+                rows.push(((read_row(&r)?, joined), r.try_get(4)?));
             }
             let total = match sql.total_from_page(rows.len()) {
                 Some(total) => total,
                 None => {
-                    let total: i64 = tx
-                        .query_one(sql.count_sql.as_str(), &bind(&sql.count_params))
-                        .await?
-                        .try_get(0)?;
+                    let count = list_statement(c, &sql.count_sql).await?;
+                    let total: i64 =
+                        limited(c, timeout, c.query_one(&count, &bind(&sql.count_params)))
+                            .await?
+                            .try_get(0)?;
                     total.max(0) as u64
                 }
             };
-            let next = sql.next(&mut rows, |row| row.0)?;
-            let rows = rows.into_iter().map(|(row, _)| row).collect();
-            let resources = finish(&tx, tenant, resource_type, rows, query.relations).await?;
-            tx.commit().await?;
+            let next = sql.next(&mut rows, |row| row.0 .0)?;
+            let resources = match groups {
+                true => {
+                    let (rows, joined): (Vec<Row>, Vec<Option<Value>>) =
+                        rows.into_iter().map(|(row, _)| row).unzip();
+                    let mut resources = attach(rows, None, None);
+                    for (resource, joined) in resources.iter_mut().zip(joined) {
+                        resource.groups = Some(group_refs(joined));
+                    }
+                    resources
+                }
+                false => {
+                    let rows = rows.into_iter().map(|((row, _), _)| row).collect();
+                    finish(c, tenant, resource_type, rows, query.relations).await?
+                }
+            };
             Ok::<_, Fail>(ListPage::new(total, resources, next))
         };
         read.await.map_err(fail)
@@ -1150,5 +1198,38 @@ impl Store for PostgresStore {
                 .collect::<Result<Vec<String>, Fail>>()
         };
         read.await.map_err(fail)
+    }
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use super::*;
+
+    /// A list statement over its time limit fails as a timeout, and the pipeline still ends
+    /// its transaction: the connection goes back to the pool clean, limit gone.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_limited_read_ends_its_transaction_when_it_fails() {
+        let Some(url) = crate::testing::postgres_url() else {
+            return;
+        };
+        let store = PostgresStore::connect(&url).await.unwrap();
+        let client = store.client().await.unwrap();
+        let c: &deadpool_postgres::Client = &client;
+        let sleep = c.prepare("SELECT pg_sleep(2)").await.unwrap();
+        let err = limited(c, 50, c.query(&sleep, &[])).await.unwrap_err();
+        assert_eq!(err.code(), Some(&SqlState::QUERY_CANCELED), "{err}");
+        // Outside any transaction: the limit was local to it, and `now()` moves per statement.
+        let row = c
+            .query_one("SELECT current_setting('statement_timeout')", &[])
+            .await
+            .unwrap();
+        assert_eq!(row.get::<_, String>(0), "0");
+        // Within the limit, the statement runs inside the transaction that sets it.
+        let setting = c
+            .prepare("SELECT current_setting('statement_timeout')")
+            .await
+            .unwrap();
+        let inside = limited(c, 5_000, c.query_one(&setting, &[])).await.unwrap();
+        assert_eq!(inside.get::<_, String>(0), "5s");
     }
 }
