@@ -19,16 +19,16 @@
 //! - **Migrations** run when a store connects, in one transaction under an advisory lock, and
 //!   are idempotent: any number of instances may start at once.
 //! - **Lists** are answered by SQL from `scimkit-sql` (filter, sort, index and keyset paging),
-//!   with the evaluator's semantics; only the page's rows are read. A list runs under a
-//!   statement timeout and answers [`StoreError::Busy`] (503) when it is exceeded.
+//!   with the evaluator's semantics; only the page's rows are read. Every statement runs under
+//!   a time limit (`statement_timeout`, set per connection, see [`Builder::list_timeout`]) and
+//!   the store answers [`StoreError::Busy`] (503) when it is exceeded.
 //! - **Round trips.** Statements that do not depend on each other's results go as one pipeline
 //!   (tokio-postgres sends the requests of futures polled together without waiting, and
 //!   PostgreSQL runs them in the order sent): a row and its groups, a page's members and groups,
-//!   a write's unique keys, emails and row. A list's page (with each user's groups aggregated
-//!   into it) runs in a read-only transaction of its own whose `BEGIN`, time limit and `COMMIT`
-//!   go in the same pipeline, and the list queries' texts are prepared once per connection, up
-//!   to a bound: a user lookup by `userName` is one round trip, a read by id one, a write's
-//!   statements after the row lock one.
+//!   a write's unique keys, emails and row. A list's page aggregates each user's groups into
+//!   it, and the list queries' texts are prepared once per connection, up to a bound: a user
+//!   lookup by `userName` is one statement and one round trip, a read by id one round trip, a
+//!   write's statements after the row lock one.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -131,7 +131,6 @@ const ATTEMPTS: usize = 4;
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: Pool,
-    list_timeout: Duration,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -168,8 +167,10 @@ impl Builder {
         self
     }
 
-    /// How long one list query may run before the store answers [`StoreError::Busy`] (default
-    /// 10 seconds): a filter that cannot use an index scans the tenant's rows.
+    /// How long one statement may run before the store answers [`StoreError::Busy`] (default
+    /// 10 seconds): a filter that cannot use an index scans the tenant's rows, and a write waits
+    /// this long at most for a row another transaction holds. Migrations and
+    /// [`PostgresStore::import`] are not limited.
     pub fn list_timeout(mut self, timeout: Duration) -> Builder {
         self.list_timeout = timeout;
         self
@@ -195,8 +196,17 @@ impl Builder {
                     "invalid schema name {schema:?}: letters, digits and _ only"
                 )));
             }
-            config.options(format!("-c search_path={schema}"));
         }
+        // Every statement runs under the time limit, set once per connection rather than per
+        // list (a `SET` is a statement of its own on every lookup); migrations and imports lift
+        // it inside their transactions.
+        let mut options = config.get_options().unwrap_or_default().to_owned();
+        if let Some(schema) = &self.schema {
+            options.push_str(&format!(" -c search_path={schema}"));
+        }
+        let timeout = self.list_timeout.as_millis().clamp(1, i32::MAX as u128);
+        options.push_str(&format!(" -c statement_timeout={timeout}"));
+        config.options(options.trim_start());
         if config.get_application_name().is_none() {
             config.application_name("scimkit");
         }
@@ -213,10 +223,7 @@ impl Builder {
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
             .map_err(StoreError::backend)?;
-        let store = PostgresStore {
-            pool,
-            list_timeout: self.list_timeout,
-        };
+        let store = PostgresStore { pool };
         store.migrate(self.schema.as_deref()).await?;
         Ok(store)
     }
@@ -271,7 +278,7 @@ fn db_error(e: tokio_postgres::Error) -> StoreError {
             }
         }
         c if *c == SqlState::QUERY_CANCELED => {
-            StoreError::Busy("the query took too long; narrow the filter".into())
+            StoreError::Busy("the database took too long; narrow the filter or retry".into())
         }
         c if *c == SqlState::TOO_MANY_CONNECTIONS
             || *c == SqlState::T_R_DEADLOCK_DETECTED
@@ -367,6 +374,10 @@ impl PostgresStore {
     async fn migrate(&self, schema: Option<&str>) -> Result<(), StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
+        // Building indexes over a large table may take longer than the statement limit.
+        tx.batch_execute("SET LOCAL statement_timeout = 0")
+            .await
+            .map_err(db_error)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .await
             .map_err(db_error)?;
@@ -413,6 +424,7 @@ impl PostgresStore {
         resources: Vec<(String, Write)>,
     ) -> Result<(), StoreError> {
         transact!(self, |tx| {
+            tx.batch_execute("SET LOCAL statement_timeout = 0").await?;
             for (id, write) in &resources {
                 insert(&tx, tenant, resource_type, id, write).await?;
             }
@@ -423,7 +435,11 @@ impl PostgresStore {
         // page's ORDER BY) instead of the userName index, about 4 ms a lookup at 10k users.
         let client = self.client().await?;
         client
-            .batch_execute("ANALYZE scim_resources, scim_unique_keys, scim_members, scim_emails")
+            .batch_execute(
+                "SET statement_timeout = 0;
+                 ANALYZE scim_resources, scim_unique_keys, scim_members, scim_emails;
+                 RESET statement_timeout",
+            )
             .await
             .map_err(|e| fail(Fail::from(e)))
     }
@@ -959,22 +975,6 @@ async fn list_statement(
     }
 }
 
-/// Runs the prepared statement `read` in a read-only transaction of its own under the list
-/// time limit, as one pipeline: `BEGIN` and the limit, the statement, `COMMIT`, sent before any
-/// answer comes back (one round trip). Every message is sent when the three are first polled,
-/// so the transaction ends even when the statement fails (`COMMIT` of a failed transaction
-/// rolls back) or this future is dropped half way.
-async fn limited<T>(
-    c: &deadpool_postgres::ClientWrapper,
-    timeout_ms: u128,
-    read: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
-) -> Result<T, tokio_postgres::Error> {
-    // Fixed text, no client input.
-    let begin = format!("BEGIN READ ONLY; SET LOCAL statement_timeout = {timeout_ms}");
-    let (_, out, _) = try_join3(c.batch_execute(&begin), read, c.batch_execute("COMMIT")).await?;
-    Ok(out)
-}
-
 /// A user's groups as the page query aggregates them: `[[id, displayName], …]`.
 fn group_refs(joined: Option<Value>) -> Vec<GroupRef> {
     let Some(Value::Array(groups)) = joined else {
@@ -1105,7 +1105,6 @@ impl Store for PostgresStore {
         query: ListQuery<'_>,
     ) -> Result<ListPage, StoreError> {
         let sql = ListSql::new(&LAYOUT_SQL, tenant, resource_type, &query)?;
-        let timeout = self.list_timeout.as_millis().max(1);
         let client = self.client().await?;
         let c: &deadpool_postgres::Client = &client;
         let groups = query.relations
@@ -1122,7 +1121,7 @@ impl Store for PostgresStore {
                 false => sql.page_sql.clone(),
             };
             let page = list_statement(c, &page_sql).await?;
-            let page = limited(c, timeout, c.query(&page, &bind(&sql.page_params))).await?;
+            let page = c.query(&page, &bind(&sql.page_params)).await?;
             let mut rows: Vec<((Row, Option<Value>), SqlValue)> = Vec::with_capacity(page.len());
             for r in page {
                 let joined = if groups { Some(r.try_get(5)?) } else { None };
@@ -1132,10 +1131,10 @@ impl Store for PostgresStore {
                 Some(total) => total,
                 None => {
                     let count = list_statement(c, &sql.count_sql).await?;
-                    let total: i64 =
-                        limited(c, timeout, c.query_one(&count, &bind(&sql.count_params)))
-                            .await?
-                            .try_get(0)?;
+                    let total: i64 = c
+                        .query_one(&count, &bind(&sql.count_params))
+                        .await?
+                        .try_get(0)?;
                     total.max(0) as u64
                 }
             };
@@ -1205,31 +1204,36 @@ impl Store for PostgresStore {
 mod tests {
     use super::*;
 
-    /// A list statement over its time limit fails as a timeout, and the pipeline still ends
-    /// its transaction: the connection goes back to the pool clean, limit gone.
+    /// A statement over the time limit is [`StoreError::Busy`], on every connection of the
+    /// pool; an import is not limited.
     #[tokio::test(flavor = "multi_thread")]
-    async fn a_limited_read_ends_its_transaction_when_it_fails() {
+    async fn statements_run_under_the_time_limit() {
         let Some(url) = crate::testing::postgres_url() else {
             return;
         };
-        let store = PostgresStore::connect(&url).await.unwrap();
+        let store = PostgresStore::builder(&url)
+            .list_timeout(Duration::from_millis(50))
+            .connect()
+            .await
+            .unwrap();
+        for _ in 0..3 {
+            let client = store.client().await.unwrap();
+            let err = client.query("SELECT pg_sleep(2)", &[]).await.unwrap_err();
+            assert!(
+                matches!(db_error(err), StoreError::Busy(_)),
+                "a statement over the limit is Busy"
+            );
+        }
         let client = store.client().await.unwrap();
-        let c: &deadpool_postgres::Client = &client;
-        let sleep = c.prepare("SELECT pg_sleep(2)").await.unwrap();
-        let err = limited(c, 50, c.query(&sleep, &[])).await.unwrap_err();
-        assert_eq!(err.code(), Some(&SqlState::QUERY_CANCELED), "{err}");
-        // Outside any transaction: the limit was local to it, and `now()` moves per statement.
-        let row = c
-            .query_one("SELECT current_setting('statement_timeout')", &[])
-            .await
-            .unwrap();
-        assert_eq!(row.get::<_, String>(0), "0");
-        // Within the limit, the statement runs inside the transaction that sets it.
-        let setting = c
-            .prepare("SELECT current_setting('statement_timeout')")
-            .await
-            .unwrap();
-        let inside = limited(c, 5_000, c.query_one(&setting, &[])).await.unwrap();
-        assert_eq!(inside.get::<_, String>(0), "5s");
+        let setting = "SELECT current_setting('statement_timeout')";
+        let row = client.query_one(setting, &[]).await.unwrap();
+        assert_eq!(row.get::<_, String>(0), "50ms");
+        store.import("limits", "User", Vec::new()).await.unwrap();
+        let row = client.query_one(setting, &[]).await.unwrap();
+        assert_eq!(
+            row.get::<_, String>(0),
+            "50ms",
+            "the import's lift is undone"
+        );
     }
 }
